@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "CFastCGI.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/// A socket file nobody listens on is stale: connecting to it fails with ECONNREFUSED.
+static int is_stale_socket(const char *path, const struct sockaddr_un *address) {
+    struct stat info;
+    if (lstat(path, &info) != 0 || !S_ISSOCK(info.st_mode)) return 0;
+    int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (probe < 0) return 0;
+    int refused = connect(probe, (const struct sockaddr *)address, sizeof(*address)) != 0 && errno == ECONNREFUSED;
+    close(probe);
+    return refused;
+}
+
+int CFastCGI_listen_unix(const char *path, int backlog, mode_t mode) {
+    struct sockaddr_un address;
+    memset(&address, 0, sizeof(address));
+    address.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof(address.sun_path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(address.sun_path, path);
+    if (is_stale_socket(path, &address)) unlink(path);
+
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    if (bind(fd, (const struct sockaddr *)&address, sizeof(address)) != 0 || chmod(path, mode) != 0 ||
+        listen(fd, backlog) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+int CFastCGI_is_listening_socket(int fd) {
+    int listening = 0;
+    socklen_t length = sizeof(listening);
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0) return 0;
+    return listening != 0;
+}

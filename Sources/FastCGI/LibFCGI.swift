@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: Apache-2.0
+// Every raw call into libfcgi and the POSIX signal and socket calls the worker pool needs. Nothing
+// else in the module touches an unsafe pointer.
+import CFastCGI
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Thin, safe-to-call wrappers over libfcgi's thread-safe (`_r`) API.
+enum LibFCGI {
+    /// Initialises libfcgi once per process. libfcgi installs handlers for SIGPIPE and SIGUSR1 when their
+    /// disposition is the default; SIGPIPE is ignored first so a write to a closed nginx connection only
+    /// fails that write.
+    static func initialize() throws(FastCGIError) {
+        signal(SIGPIPE, SIG_IGN)
+        guard FCGX_Init() == 0 else { throw .libraryInitFailed }
+        installWakeSignalHandler()
+    }
+
+    /// Opens a unix socket at `path` with the given mode (a stale socket file is replaced).
+    static func listen(path: String, mode: UInt32, backlog: Int32) throws(FastCGIError) -> Int32 {
+        let fd = CFastCGI_listen_unix(path, backlog, mode_t(mode))
+        guard fd >= 0 else { throw .cannotListen(path: path, errno: errno) }
+        return fd
+    }
+
+    /// Whether `fd` is a listening stream socket, as handed over by spawn-fcgi or systemd.
+    static func isListeningSocket(_ fd: Int32) -> Bool {
+        CFastCGI_is_listening_socket(fd) != 0
+    }
+
+    static func changeOwner(path: String, user: UInt32?, group: UInt32?) throws(FastCGIError) {
+        guard chown(path, user ?? UInt32.max, group ?? UInt32.max) == 0 else {
+            throw .cannotChangeOwner(path: path, errno: errno)
+        }
+    }
+
+    static func closeSocket(_ fd: Int32) { close(fd) }
+
+    static func unlinkSocket(path: String) { unlink(path) }
+
+    // MARK: - Signals
+
+    /// Signal used to wake a worker thread blocked in `accept` or `read`: its handler does nothing and is
+    /// installed without `SA_RESTART`, so the blocked call fails with EINTR.
+    static let wakeSignal = SIGUSR2
+
+    private static func installWakeSignalHandler() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(wakeSignal, &action, nil)
+    }
+
+    /// Blocks the process-control signals in the calling thread and every thread it starts afterwards, so
+    /// that only `waitForControlSignal` receives them (libfcgi's own SIGTERM handling would otherwise catch
+    /// them in a random thread).
+    static func blockControlSignals(_ signals: [Int32]) {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in signals { sigaddset(&set, signal) }
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
+
+    /// Waits for one of `signals` (which must be blocked) and returns it.
+    static func waitForSignal(_ signals: [Int32]) -> Int32 {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in signals { sigaddset(&set, signal) }
+        var received: Int32 = 0
+        while sigwait(&set, &received) != 0 {}
+        return received
+    }
+
+    static func currentThread() -> pthread_t { pthread_self() }
+
+    static func wake(_ thread: pthread_t) { pthread_kill(thread, wakeSignal) }
+}
+
+/// One `FCGX_Request`, allocated once per worker thread: libfcgi's streams point back into the struct,
+/// so it must never move.
+final class LibFCGIRequest {
+    private let raw: UnsafeMutablePointer<FCGX_Request>
+
+    init(listenSocket: Int32) {
+        raw = .allocate(capacity: 1)
+        FCGX_InitRequest(raw, listenSocket, FCGI_FAIL_ACCEPT_ON_INTR)
+    }
+
+    deinit {
+        FCGX_Free(raw, 1)
+        raw.deallocate()
+    }
+
+    /// Waits for the next request (on the kept connection, or a new one). Returns false on failure,
+    /// which includes being woken by `LibFCGI.wake`.
+    func accept() -> Bool { FCGX_Accept_r(raw) >= 0 }
+
+    /// Completes the request. The connection stays open only if nginx asked to keep it and `keepConnection`
+    /// is still true.
+    func finish(keepConnection: Bool) {
+        if !keepConnection { raw.pointee.keepConnection = 0 }
+        FCGX_Finish_r(raw)
+    }
+
+    /// The FastCGI parameters, copied: libfcgi frees them at `finish`.
+    func parameters() -> [String: String] {
+        var result: [String: String] = [:]
+        guard var cursor = raw.pointee.envp else { return result }
+        while let entry = cursor.pointee {
+            if let separator = strchr(entry, 0x3D) {  // "="
+                let nameLength = separator - entry
+                let name = entry.withMemoryRebound(to: UInt8.self, capacity: nameLength) {
+                    String(decoding: UnsafeBufferPointer(start: $0, count: nameLength), as: UTF8.self)
+                }
+                result[name] = String(cString: separator + 1)
+            }
+            cursor += 1
+        }
+        return result
+    }
+
+    /// Reads up to `limit` bytes of the body. When the body is longer, the rest is read and discarded in
+    /// small chunks (so the kept connection stays usable) and `exceeded` is true.
+    func readBody(limit: Int, expectedLength: Int?) -> (body: [UInt8], exceeded: Bool) {
+        var body: [UInt8] = []
+        body.reserveCapacity(min(expectedLength ?? 0, limit))
+        var chunk = [CChar](repeating: 0, count: 16 * 1024)
+        var exceeded = false
+        while true {
+            let count = chunk.withUnsafeMutableBufferPointer {
+                FCGX_GetStr($0.baseAddress, Int32($0.count), raw.pointee.in)
+            }
+            if count <= 0 { break }
+            if exceeded { continue }
+            if body.count + Int(count) > limit {
+                exceeded = true
+                body = []
+                continue
+            }
+            chunk.withUnsafeBufferPointer {
+                $0.baseAddress!.withMemoryRebound(to: UInt8.self, capacity: Int(count)) {
+                    body.append(contentsOf: UnsafeBufferPointer(start: $0, count: Int(count)))
+                }
+            }
+        }
+        return (body, exceeded)
+    }
+
+    /// Writes the CGI response head and the body. Returns false when nginx has gone away.
+    @discardableResult
+    func write(head: String, body: [UInt8]) -> Bool {
+        var head = head
+        let headWritten = head.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) {
+                FCGX_PutStr($0.baseAddress, Int32($0.count), raw.pointee.out) == Int32($0.count)
+            }
+        }
+        guard headWritten, !body.isEmpty else { return headWritten }
+        return body.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) {
+                FCGX_PutStr($0.baseAddress, Int32($0.count), raw.pointee.out) == Int32($0.count)
+            }
+        }
+    }
+}

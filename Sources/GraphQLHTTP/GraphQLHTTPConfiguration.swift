@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// How the GraphQL-over-HTTP layer answers. Every property has a production default.
+public struct GraphQLHTTPConfiguration: Sendable {
+    /// Which edition of the GraphQL-over-HTTP status codes to follow.
+    public enum StatusCodePolicy: String, Sendable, CaseIterable {
+        /// The spec as the graphql-http audit suite checks it (2025): request errors answer 400 to
+        /// `application/graphql-response+json` clients and 200 to `application/json` clients.
+        case compatible
+        /// The 2026 draft: 422 for validation failures, variable coercion failures, invalid parameters and
+        /// operations that cannot be determined, for both media types; 400 stays for unparseable bodies and
+        /// documents.
+        case draft2026
+    }
+
+    /// Default `.compatible`.
+    public var statusCodePolicy: StatusCodePolicy = .compatible
+    /// Deepest bracket nesting (`{`, `(`, `[`) a document may have before it is parsed. Default 64.
+    public var maxDocumentNesting: Int = 64
+    /// Whether parsed and validated documents are kept. Default true; off only to measure what it saves.
+    public var documentCacheEnabled: Bool = true
+    /// Documents kept in the cache. Default 1,000.
+    public var documentCacheEntries: Int = 1_000
+    /// Total size of the query texts kept in the cache. Default 8 MiB.
+    public var documentCacheBytes: Int = 8 << 20
+
+    public init() {}
+}

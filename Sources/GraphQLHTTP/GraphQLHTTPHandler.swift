@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: Apache-2.0
+public import GraphQL
+public import Logging
+
+/// GraphQL over HTTP, independent of the transport: decodes the request, negotiates the media type, runs the
+/// operation on the schema, and turns the outcome into status code, headers and JSON.
+public final class GraphQLHTTPHandler: Sendable {
+    public let schema: GraphQLSchema
+    public let configuration: GraphQLHTTPConfiguration
+    public let documents: DocumentCache
+    private let logger: Logger
+
+    public init(schema: GraphQLSchema, configuration: GraphQLHTTPConfiguration, logger: Logger) {
+        self.schema = schema
+        self.configuration = configuration
+        self.logger = logger
+        self.documents = DocumentCache(
+            schema: schema,
+            maxEntries: configuration.documentCacheEntries,
+            maxQueryBytes: configuration.documentCacheBytes,
+            maxNesting: configuration.maxDocumentNesting
+        )
+    }
+
+    /// Answers one request.
+    /// - Parameters:
+    ///   - requestID: Tied to every log line about this request; the transport returns it in a header.
+    ///   - context: Handed to every resolver.
+    public func handle(
+        _ request: HTTPRequest,
+        requestID: String,
+        context: any Sendable,
+        rootValue: any Sendable = ()
+    ) async -> HTTPResponse {
+        guard let mediaType = ResponseMediaType.negotiate(accept: request.accept) else {
+            return respond(
+                .json,
+                error: RequestError(
+                    status: 406,
+                    code: "NOT_ACCEPTABLE",
+                    message: "Accept application/graphql-response+json or application/json"
+                )
+            )
+        }
+        let parameters: GraphQLRequestParameters
+        do {
+            parameters = try GraphQLRequestParameters.decode(from: request)
+        } catch {
+            return respond(mediaType, error: error)
+        }
+
+        let document: Document
+        switch documents.document(for: parameters.query, enabled: configuration.documentCacheEnabled).outcome {
+        case .rejected(let errors):
+            let isParseFailure = errors.first?.code != ErrorCode.validationFailed
+            return respond(mediaType, requestErrors: errors, status: requestErrorStatus(mediaType, parseFailure: isParseFailure))
+        case .valid(let valid):
+            document = valid
+        }
+
+        let operation: OperationDefinition
+        switch OperationSelection.select(in: document, named: parameters.operationName) {
+        case .failure(let error):
+            return respond(mediaType, requestErrors: [error], status: requestErrorStatus(mediaType, parseFailure: false))
+        case .success(let selected):
+            operation = selected
+        }
+        if operation.operation != .query {
+            if request.method == "GET" {
+                return respond(
+                    mediaType,
+                    error: RequestError(
+                        status: 405,
+                        code: "METHOD_NOT_ALLOWED",
+                        message: "Only queries can be sent with GET; send \(operation.operation.rawValue)s with POST",
+                        headers: ["Allow": "POST"]
+                    )
+                )
+            }
+            if case .failure(let error) = OperationSelection.checkRootType(of: operation, in: schema) {
+                return respond(mediaType, requestErrors: [error], status: requestErrorStatus(mediaType, parseFailure: false))
+            }
+            if operation.operation == .subscription {
+                return respond(mediaType, error: .badRequest("Subscriptions are not supported over HTTP"))
+            }
+        }
+
+        let result: GraphQLResult
+        do {
+            result = try await execute(
+                schema: schema,
+                documentAST: document,
+                rootValue: rootValue,
+                context: context,
+                variableValues: parameters.variables,
+                operationName: operation.name?.value
+            )
+        } catch {
+            return respond(mediaType, requestErrors: [mask(error, requestID: requestID)], status: 500)
+        }
+        if result.data == nil, !result.errors.isEmpty, result.errors.allSatisfy({ $0.path.elements.isEmpty }) {
+            // Execution never started: the variables could not be coerced to their declared types.
+            let errors = result.errors.map { $0.withCode(ErrorCode.badUserInput) }
+            return respond(mediaType, requestErrors: errors, status: requestErrorStatus(mediaType, parseFailure: false))
+        }
+        var body = JSONWriter(capacity: 512)
+        body.response(data: result.data ?? .null, errors: result.errors.map { mask($0, requestID: requestID) })
+        return HTTPResponse(status: 200, headers: [("Content-Type", mediaType.contentType)], body: body.bytes)
+    }
+
+    /// The status of a request error (nothing executed) for the negotiated media type and policy.
+    private func requestErrorStatus(_ mediaType: ResponseMediaType, parseFailure: Bool) -> Int {
+        switch configuration.statusCodePolicy {
+        case .compatible: return mediaType == .json ? 200 : 400
+        case .draft2026: return parseFailure ? 400 : 422
+        }
+    }
+
+    private func respond(_ mediaType: ResponseMediaType, error: RequestError) -> HTTPResponse {
+        var status = error.status
+        if configuration.statusCodePolicy == .draft2026, error.isInvalidParameter { status = 422 }
+        let graphQLError = GraphQLError(message: error.message, extensions: ["code": .string(error.code)])
+        var response = respond(mediaType, requestErrors: [graphQLError], status: status)
+        response.headers.append(contentsOf: error.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        return response
+    }
+
+    private func respond(_ mediaType: ResponseMediaType, requestErrors: [GraphQLError], status: Int) -> HTTPResponse {
+        var body = JSONWriter()
+        body.response(data: nil, errors: requestErrors)
+        return HTTPResponse(status: status, headers: [("Content-Type", mediaType.contentType)], body: body.bytes)
+    }
+
+    /// Hides the text of any error the API did not mean to show (a Swift error thrown by a resolver, which
+    /// GraphQLSwift would render with its type name and fields), logging it with the request id instead, and
+    /// gives every error an `extensions.code`.
+    private func mask(_ error: any Error, requestID: String) -> GraphQLError {
+        guard let graphQLError = error as? GraphQLError else {
+            logger.error("unexpected error", metadata: ["request_id": "\(requestID)", "error": "\(String(reflecting: error))"])
+            return GraphQLError(message: "Internal server error", extensions: ["code": .string(ErrorCode.internalServerError)])
+        }
+        if let original = graphQLError.originalError, !(original is GraphQLError) {
+            logger.error(
+                "resolver error",
+                metadata: [
+                    "request_id": "\(requestID)",
+                    "path": "\(graphQLError.path)",
+                    "error": "\(String(reflecting: original))",
+                ]
+            )
+            return GraphQLError(
+                message: "Internal server error",
+                locations: graphQLError.locations,
+                path: graphQLError.path,
+                extensions: ["code": .string(ErrorCode.internalServerError)]
+            )
+        }
+        return graphQLError.withCode(ErrorCode.internalServerError)
+    }
+}

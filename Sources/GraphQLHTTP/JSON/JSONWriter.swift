@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: Apache-2.0
+public import GraphQL
+import OrderedCollections
+
+/// Appends JSON to a byte buffer: `Map` values in their own key order, GraphQL errors, and the response envelope.
+public struct JSONWriter {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    public mutating func raw(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    public mutating func string(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): raw("\\\"")
+            case UInt8(ascii: "\\"): raw("\\\\")
+            case 0x0A: raw("\\n")
+            case 0x0D: raw("\\r")
+            case 0x09: raw("\\t")
+            case 0..<0x20, 0x7F:
+                raw("\\u00")
+                bytes.append(Self.hexDigits[Int(byte >> 4)])
+                bytes.append(Self.hexDigits[Int(byte & 0xF)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    public mutating func integer(_ value: Int) { bytes.append(contentsOf: String(value).utf8) }
+
+    public mutating func number(_ value: Number) {
+        switch value.storageType {
+        case .bool: raw(value.boolValue ? "true" : "false")
+        case .int: integer(value.intValue)
+        case .double, .unknown:
+            let double = value.doubleValue
+            if !double.isFinite {
+                raw("null")
+            } else if double == double.rounded(.towardZero), abs(double) < 1e15 {
+                integer(Int(double))
+            } else {
+                bytes.append(contentsOf: "\(double)".utf8)
+            }
+        }
+    }
+
+    /// Writes `value`; `.undefined` (which JSON cannot carry) is written as null.
+    public mutating func map(_ value: Map) {
+        switch value {
+        case .undefined, .null: raw("null")
+        case .bool(let bool): raw(bool ? "true" : "false")
+        case .number(let number): self.number(number)
+        case .string(let string): self.string(string)
+        case .array(let array):
+            bytes.append(UInt8(ascii: "["))
+            for (offset, element) in array.enumerated() {
+                if offset > 0 { bytes.append(UInt8(ascii: ",")) }
+                map(element)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .dictionary(let dictionary):
+            bytes.append(UInt8(ascii: "{"))
+            var first = true
+            for (key, element) in dictionary where element != .undefined {
+                if !first { bytes.append(UInt8(ascii: ",")) }
+                first = false
+                string(key)
+                bytes.append(UInt8(ascii: ":"))
+                map(element)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Writes an error as the GraphQL spec lays it out: message, locations, path, extensions.
+    public mutating func error(_ error: GraphQLError) {
+        raw("{\"message\":")
+        string(error.message)
+        if !error.locations.isEmpty {
+            raw(",\"locations\":[")
+            for (offset, location) in error.locations.enumerated() {
+                if offset > 0 { bytes.append(UInt8(ascii: ",")) }
+                raw("{\"line\":")
+                integer(location.line)
+                raw(",\"column\":")
+                integer(location.column)
+                bytes.append(UInt8(ascii: "}"))
+            }
+            bytes.append(UInt8(ascii: "]"))
+        }
+        if !error.path.elements.isEmpty {
+            raw(",\"path\":[")
+            for (offset, element) in error.path.elements.enumerated() {
+                if offset > 0 { bytes.append(UInt8(ascii: ",")) }
+                switch element {
+                case .index(let index): integer(index)
+                case .key(let key): string(key)
+                }
+            }
+            bytes.append(UInt8(ascii: "]"))
+        }
+        if !error.extensions.isEmpty {
+            raw(",\"extensions\":{")
+            // Sorted so the output is stable: `extensions` is an unordered dictionary.
+            for (offset, key) in error.extensions.keys.sorted().enumerated() {
+                if offset > 0 { bytes.append(UInt8(ascii: ",")) }
+                string(key)
+                bytes.append(UInt8(ascii: ":"))
+                map(error.extensions[key]!)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// The response envelope. `data` is omitted when nil (a request error), written as null when `.null`.
+    public mutating func response(data: Map?, errors: [GraphQLError]) {
+        bytes.append(UInt8(ascii: "{"))
+        if !errors.isEmpty {
+            raw("\"errors\":[")
+            for (offset, error) in errors.enumerated() {
+                if offset > 0 { bytes.append(UInt8(ascii: ",")) }
+                self.error(error)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        }
+        if let data {
+            if !errors.isEmpty { bytes.append(UInt8(ascii: ",")) }
+            raw("\"data\":")
+            map(data)
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+}

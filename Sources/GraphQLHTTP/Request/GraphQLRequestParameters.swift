@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+public import GraphQL
+import OrderedCollections
+
+/// The GraphQL-over-HTTP request parameters, decoded from a POST body or a GET query string.
+public struct GraphQLRequestParameters: Sendable, Equatable {
+    public var query: String
+    public var operationName: String?
+    public var variables: [String: Map]
+    public var extensions: [String: Map]
+
+    public init(query: String, operationName: String? = nil, variables: [String: Map] = [:], extensions: [String: Map] = [:]) {
+        self.query = query
+        self.operationName = operationName
+        self.variables = variables
+        self.extensions = extensions
+    }
+
+    /// Nesting allowed in the JSON of a body, `variables` or `extensions`: deep enough for any real input
+    /// object, shallow enough that no parser or coercion step can exhaust a stack.
+    static let maxJSONDepth = 64
+
+    /// Decodes the parameters of `request` (POST with `application/json`, or GET).
+    public static func decode(from request: HTTPRequest) throws(RequestError) -> GraphQLRequestParameters {
+        switch request.method {
+        case "POST": return try decodePost(request)
+        case "GET": return try decodeGet(queryString: request.queryString)
+        default:
+            throw RequestError(
+                status: 405,
+                code: "METHOD_NOT_ALLOWED",
+                message: "GraphQL over HTTP accepts GET and POST only",
+                headers: ["Allow": "GET, POST"]
+            )
+        }
+    }
+
+    private static func decodePost(_ request: HTTPRequest) throws(RequestError) -> GraphQLRequestParameters {
+        guard request.bodyExceededLimit == false else {
+            throw RequestError(status: 413, code: "PAYLOAD_TOO_LARGE", message: "The request body is too large")
+        }
+        try requireJSONContentType(request.contentType)
+        guard !request.body.isEmpty else { throw .badRequest("The request body is empty") }
+        let body: Map
+        do {
+            body = try JSONParser.parse(request.body, maxDepth: maxJSONDepth)
+        } catch {
+            throw .badRequest("The request body is not valid JSON: \(error)")
+        }
+        guard case .dictionary(let fields) = body else {
+            if case .array = body { throw .badRequest("Batched requests (a JSON array) are not enabled") }
+            throw .badRequest("The request body must be a JSON object")
+        }
+        guard case .string(let query)? = fields["query"] else {
+            if fields["query"] == nil || fields["query"] == .null {
+                throw .invalidParameter("The request has no 'query' string")
+            }
+            throw .invalidParameter("'query' must be a string")
+        }
+        return GraphQLRequestParameters(
+            query: query,
+            operationName: try optionalString(fields["operationName"], name: "operationName"),
+            variables: try optionalObject(fields["variables"], name: "variables"),
+            extensions: try optionalObject(fields["extensions"], name: "extensions")
+        )
+    }
+
+    /// Accepts `application/json` with no charset or `charset=utf-8`; anything else is 415.
+    private static func requireJSONContentType(_ contentType: String?) throws(RequestError) {
+        let unsupported = RequestError(
+            status: 415,
+            code: "UNSUPPORTED_MEDIA_TYPE",
+            message: "POST requests must have 'Content-Type: application/json'",
+            headers: ["Accept-Post": "application/json"]
+        )
+        guard let contentType else { throw unsupported }
+        let parts = contentType.split(separator: ";")
+        guard parts.first?.trimmingSpaces().lowercased() == "application/json" else { throw unsupported }
+        for parameter in parts.dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, pair[0].trimmingSpaces().lowercased() == "charset" else { continue }
+            let charset = pair[1].trimmingSpaces().lowercased().replacingQuotes()
+            guard charset == "utf-8" || charset == "utf8" else {
+                throw RequestError(
+                    status: 415,
+                    code: "UNSUPPORTED_MEDIA_TYPE",
+                    message: "Only the utf-8 charset is supported"
+                )
+            }
+        }
+    }
+
+    private static func decodeGet(queryString: String) throws(RequestError) -> GraphQLRequestParameters {
+        var values: [String: String] = [:]
+        for pair in queryString.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = FormDecoding.decode(parts[0]) else { throw .badRequest("Malformed URL encoding") }
+            guard let value = FormDecoding.decode(parts.count > 1 ? parts[1] : "") else {
+                throw .badRequest("Malformed URL encoding in '\(name)'")
+            }
+            if ["query", "operationName", "variables", "extensions"].contains(name), values[name] != nil {
+                throw .badRequest("The parameter '\(name)' is given more than once")
+            }
+            values[name] = value
+        }
+        guard let query = values["query"], !query.isEmpty else { throw .badRequest("The request has no 'query' parameter") }
+        return GraphQLRequestParameters(
+            query: query,
+            operationName: values["operationName"].flatMap { $0.isEmpty ? nil : $0 },
+            variables: try jsonObjectParameter(values["variables"], name: "variables"),
+            extensions: try jsonObjectParameter(values["extensions"], name: "extensions")
+        )
+    }
+
+    private static func jsonObjectParameter(_ text: String?, name: String) throws(RequestError) -> [String: Map] {
+        guard let text, !text.isEmpty else { return [:] }
+        let value: Map
+        do {
+            value = try JSONParser.parse(text, maxDepth: maxJSONDepth)
+        } catch {
+            throw .badRequest("'\(name)' is not valid JSON: \(error)")
+        }
+        return try optionalObject(value, name: name)
+    }
+
+    private static func optionalString(_ value: Map?, name: String) throws(RequestError) -> String? {
+        switch value {
+        case nil, .null?, .undefined?: return nil
+        case .string(let string)?: return string
+        default: throw .invalidParameter("'\(name)' must be a string or null")
+        }
+    }
+
+    private static func optionalObject(_ value: Map?, name: String) throws(RequestError) -> [String: Map] {
+        switch value {
+        case nil, .null?, .undefined?: return [:]
+        case .dictionary(let object)?: return Dictionary(uniqueKeysWithValues: object.map { ($0.key, $0.value) })
+        default: throw .invalidParameter("'\(name)' must be an object or null")
+        }
+    }
+}
+
+extension String {
+    fileprivate func replacingQuotes() -> String { filter { $0 != "\"" } }
+}

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+import FastCGI
+import GraphQLHTTP
+public import Logging
+
+/// One graphql-fcgi process: loads the schema, starts the worker pool, and runs until SIGTERM or SIGINT, then drains.
+public struct GraphQLFCGIServer {
+    public let configuration: ServerConfiguration
+    public let resolvers: ResolverRegistry
+    private let logger: Logger
+
+    public init(configuration: ServerConfiguration, resolvers: ResolverRegistry = .builtIn, logger: Logger) {
+        self.configuration = configuration
+        self.resolvers = resolvers
+        self.logger = logger
+    }
+
+    /// Runs until told to stop. Returns normally after a drain; throws if the server cannot start.
+    public func run() throws {
+        // Before any thread exists, so every thread inherits the mask and only `ProcessSignals.next()` sees them.
+        ProcessSignals.block()
+
+        let schema = try SchemaLoader.load(path: configuration.schemaPath, resolvers: resolvers)
+        logger.info("schema loaded", metadata: ["path": "\(configuration.schemaPath)"])
+        let handler = GraphQLHTTPHandler(schema: schema, configuration: configuration.graphQL, logger: logger)
+        let pipeline = RequestPipeline(graphQL: handler)
+
+        guard let address = configuration.listen ?? ListenAddress.inherited(environment: ProcessInfoEnvironment.current, processID: ProcessInfoEnvironment.processID)
+        else {
+            throw StartupError(description: "no socket to listen on: pass --listen PATH, or start under systemd or spawn-fcgi")
+        }
+        let pool = try WorkerPool(address: address, configuration: configuration.workers, logger: logger)
+        pool.start { pipeline.makeThreadHandler() }
+
+        while true {
+            switch ProcessSignals.next() {
+            case .hangUp:
+                logger.notice("SIGHUP ignored: restart the instance to load a new schema")
+            case .terminate, .interrupt:
+                logger.info("draining", metadata: ["grace_period": "\(configuration.gracePeriod)"])
+                _ = pool.drain(gracePeriod: configuration.gracePeriod)
+                return
+            }
+        }
+    }
+}
+
+/// A startup failure with a message for the operator.
+public struct StartupError: Error, CustomStringConvertible {
+    public let description: String
+}

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+public import FastCGI
+public import GraphQLHTTP
+
+/// Turns a FastCGI request into a GraphQL-over-HTTP request and back, on the worker thread that received it.
+public struct RequestPipeline: Sendable {
+    public let graphQL: GraphQLHTTPHandler
+
+    public init(graphQL: GraphQLHTTPHandler) {
+        self.graphQL = graphQL
+    }
+
+    /// A handler for one worker thread, with its own executor.
+    public func makeThreadHandler() -> WorkerPool.Handler {
+        let executor = WorkerThreadExecutor()
+        return { request in
+            executor.runBlocking { await self.respond(to: request) }
+        }
+    }
+
+    /// Answers one request; the response carries the request id in `X-Request-Id`.
+    public func respond(to request: FastCGIRequest) async -> FastCGIResponse {
+        let requestID = RequestID.from(nginx: request[parameter: "REQUEST_ID"])
+        let httpRequest = HTTPRequest(
+            method: request[parameter: "REQUEST_METHOD"] ?? "GET",
+            queryString: request[parameter: "QUERY_STRING"] ?? "",
+            contentType: request[parameter: "CONTENT_TYPE"].flatMap { $0.isEmpty ? nil : $0 },
+            accept: request[parameter: "HTTP_ACCEPT"],
+            body: request.body,
+            bodyExceededLimit: request.bodyExceededLimit
+        )
+        let response = await graphQL.handle(httpRequest, requestID: requestID, context: RequestContext(requestID: requestID))
+        var headers = response.headers
+        headers.append(("X-Request-Id", requestID))
+        headers.append(("Cache-Control", "no-store"))
+        return FastCGIResponse(status: response.status, headers: headers, body: response.body)
+    }
+}
+
+/// What every resolver receives as its context.
+public struct RequestContext: Sendable {
+    public let requestID: String
+}
+
+/// Request ids: nginx's `$request_id` when the site passes it (so both logs share it), else a random one.
+enum RequestID {
+    static func from(nginx value: String?) -> String {
+        if let value, !value.isEmpty, value.count <= 64, value.utf8.allSatisfy(isSafe) { return value }
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        return hex(high) + hex(low)
+    }
+
+    private static func isSafe(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2D
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}

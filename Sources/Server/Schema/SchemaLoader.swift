@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import OrderedCollections
+public import GraphQL
+
+/// Why a schema could not be loaded. The message names the file and every field concerned.
+public struct SchemaLoadError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+}
+
+/// Builds the executable schema from an SDL file and binds the registry's resolvers to its fields.
+public enum SchemaLoader {
+    public static func load(path: String, resolvers: ResolverRegistry) throws(SchemaLoadError) -> GraphQLSchema {
+        let source: String
+        do {
+            source = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw SchemaLoadError(description: "cannot read the schema file \(path): \(error.localizedDescription)")
+        }
+        return try build(sdl: source, resolvers: resolvers, origin: path)
+    }
+
+    /// Builds and binds. Fails when the SDL is invalid, when a resolver is bound to a field the SDL lacks, or when a
+    /// root field (of Query, Mutation or Subscription) has no resolver, naming every such field.
+    public static func build(sdl: String, resolvers: ResolverRegistry, origin: String = "schema") throws(SchemaLoadError) -> GraphQLSchema {
+        let schema: GraphQLSchema
+        do {
+            schema = try buildSchema(source: sdl)
+        } catch {
+            throw SchemaLoadError(description: "\(origin): invalid SDL: \(describe(error))")
+        }
+
+        var unbound = Set(resolvers.resolvers.keys)
+        var missingRootResolvers: [String] = []
+        let rootTypeNames = Set([schema.queryType, schema.mutationType, schema.subscriptionType].compactMap { $0?.name })
+        do {
+            for type in schema.typeMap.values.compactMap({ $0 as? GraphQLObjectType }) where !type.name.hasPrefix("__") {
+                // Resolvers set on the built fields are ignored once the schema has cached its field definitions;
+                // assigning `fields` again clears that cache (see DESIGN.md).
+                let fields = try type.fields()
+                for (name, field) in fields {
+                    let coordinate = "\(type.name).\(name)"
+                    if let resolve = resolvers.resolvers[coordinate] {
+                        field.resolve = locating(resolve)
+                        unbound.remove(coordinate)
+                    } else if rootTypeNames.contains(type.name) {
+                        missingRootResolvers.append(coordinate)
+                    }
+                }
+                type.fields = { fields }
+            }
+        } catch {
+            throw SchemaLoadError(description: "\(origin): \(describe(error))")
+        }
+
+        var problems: [String] = []
+        if !unbound.isEmpty {
+            problems.append("resolvers bound to fields the SDL does not define: \(unbound.sorted().joined(separator: ", "))")
+        }
+        if !missingRootResolvers.isEmpty {
+            problems.append("root fields without a resolver: \(missingRootResolvers.sorted().joined(separator: ", "))")
+        }
+        guard problems.isEmpty else { throw SchemaLoadError(description: "\(origin): " + problems.joined(separator: "; ")) }
+
+        // validateSchema caches its result in an unsynchronised property: run it once here, before any request.
+        let errors = validateSchema(schema: schema)
+        guard errors.isEmpty else {
+            throw SchemaLoadError(description: "\(origin): invalid schema: " + errors.map(\.message).joined(separator: "; "))
+        }
+        return schema
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        (error as? GraphQLError)?.description ?? String(describing: error)
+    }
+
+    /// GraphQLSwift passes a `GraphQLError` thrown by a resolver through without its path and locations; add them,
+    /// so a client can tell which field failed.
+    private static func locating(_ resolve: @escaping GraphQLFieldResolve) -> GraphQLFieldResolve {
+        return { source, arguments, context, info in
+            do {
+                return try await resolve(source, arguments, context, info)
+            } catch let error as GraphQLError where error.path.elements.isEmpty {
+                throw GraphQLError(message: error.message, nodes: info.fieldASTs, path: info.path, extensions: error.extensions)
+            }
+        }
+    }
+}

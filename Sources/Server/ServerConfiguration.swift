@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
+public import FastCGI
+public import GraphQLHTTP
+
+/// Everything a graphql-fcgi process needs to run. Defaults are the production defaults.
+public struct ServerConfiguration: Sendable {
+    /// Where to accept FastCGI connections. Default: nil, meaning an inherited socket (systemd socket activation or
+    /// a listening socket on fd 0); startup fails if there is none.
+    public var listen: ListenAddress?
+    /// The SDL file. Default `schema/schema.graphql`, resolved against the working directory.
+    public var schemaPath: String = "schema/schema.graphql"
+    /// The worker threads and body limit.
+    public var workers = WorkerPool.Configuration()
+    /// How long SIGTERM waits for requests in flight. Default 10 s, below nginx's `fastcgi_read_timeout` of 30 s in
+    /// the shipped site.
+    public var gracePeriod: Duration = .seconds(10)
+    /// GraphQL-over-HTTP behaviour (status codes, document cache, nesting limit).
+    public var graphQL = GraphQLHTTPConfiguration()
+
+    public init() {}
+}

@@ -1,0 +1,128 @@
+"""Bad input gets a 4xx or a GraphQL error with a code, never a 5xx, a crash or a hang; the next request is served."""
+import pytest
+
+from conftest import JSON, send
+
+HELLO = {"query": "{ hello }"}
+
+
+def assert_still_serving(stack):
+    response = send(stack.port, "POST", HELLO, JSON)
+    assert response.status == 200 and response.json() == {"data": {"hello": "Hello, world!"}}
+    for instance, worker in stack.workers.items():
+        assert worker.poll() is None, f"worker {instance} died: {stack.read_log(instance)[-2000:]}"
+
+
+def codes(response):
+    return [error["extensions"]["code"] for error in response.json()["errors"]]
+
+
+@pytest.mark.parametrize("body", [
+    b'{"query": "{ hello }"',  # truncated
+    b'{"query": "{ hello }"}}',  # trailing data
+    b"[]",
+    b'"just a string"',
+    b"\x00\x01\x02",
+    b'{"query": "\\ud800"}',  # lone surrogate
+    b'{"query": "{ hello }", "variables": {"a": 1e999}}',
+])
+def test_malformed_json_is_400(stack, body):
+    response = send(stack.port, "POST", body, JSON)
+    assert response.status == 400
+    assert codes(response) == ["BAD_REQUEST"]
+    assert_still_serving(stack)
+
+
+@pytest.mark.parametrize("body", [b'{"query": "{ \xff\xfe }"}', b'{"query": "\xc3\x28"}', b"\xef\xbb\xbf\x80"])
+def test_non_utf8_body_is_400(stack, body):
+    response = send(stack.port, "POST", body, JSON)
+    assert response.status == 400
+    assert codes(response) == ["BAD_REQUEST"]
+    assert_still_serving(stack)
+
+
+def test_non_utf8_charset_is_415(stack):
+    response = send(stack.port, "POST", HELLO, {"content-type": "application/json; charset=latin1"})
+    assert response.status == 415
+    assert_still_serving(stack)
+
+
+def test_body_over_nginx_limit_is_413(stack):
+    body = b'{"query": "{ hello }", "pad": "' + b"x" * (2 << 20) + b'"}'
+    response = send(stack.port, "POST", body, JSON)
+    assert response.status == 413
+    assert_still_serving(stack)
+
+
+def test_body_over_worker_limit_is_413_with_a_code(binary):
+    """nginx lets 1 MiB through; a worker configured for less refuses it itself, and its connection stays usable."""
+    from stack import Stack
+    small = Stack(binary, instances=1, worker_args=["--max-body-bytes", "1000"]).start()
+    try:
+        body = '{"query": "{ hello }", "pad": "' + "x" * 5000 + '"}'
+        for _ in range(3):
+            response = send(small.port, "POST", body, JSON)
+            assert response.status == 413
+            assert codes(response) == ["PAYLOAD_TOO_LARGE"]
+            assert_still_serving(small)
+    finally:
+        small.stop()
+
+
+def test_unknown_field_is_a_validation_error(stack):
+    response = send(stack.port, "POST", {"query": "{ hello nope }"}, JSON)
+    assert response.status == 200
+    assert codes(response) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert "data" not in response.json()
+
+
+def test_unknown_request_properties_are_ignored(stack):
+    response = send(stack.port, "POST", {**HELLO, "foo": [1, {"bar": None}]}, JSON)
+    assert response.json() == {"data": {"hello": "Hello, world!"}}
+
+
+@pytest.mark.parametrize("depth", [5_000, 100_000])
+def test_deeply_nested_query_is_refused(stack, depth):
+    query = "{ hello " + "a { " * depth + "b" + " }" * depth + " }"
+    response = send(stack.port, "POST", {"query": query}, JSON)
+    assert response.status == 200
+    assert codes(response) == ["DOCUMENT_TOO_DEEP"]
+    response = send(stack.port, "POST", {"query": query},
+                    {**JSON, "accept": "application/graphql-response+json"})
+    assert response.status == 400
+    assert_still_serving(stack)
+
+
+def test_deeply_nested_variables_are_refused(stack):
+    variables = '{"v": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    body = '{"query": "{ hello }", "variables": ' + variables + "}"
+    response = send(stack.port, "POST", body, JSON)
+    assert response.status == 400
+    assert codes(response) == ["BAD_REQUEST"]
+    assert_still_serving(stack)
+
+
+def test_nesting_hidden_in_strings_and_comments_does_not_count(stack):
+    query = '{ __type(name: "' + "{" * 500 + '") { name } } # ' + "{" * 500
+    response = send(stack.port, "POST", {"query": query}, JSON)
+    assert response.status == 200
+    assert response.json() == {"data": {"__type": None}}
+
+
+def test_parse_error_carries_a_location_and_code(stack):
+    response = send(stack.port, "POST", {"query": "{ hello"}, JSON)
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    assert error["locations"] == [{"line": 1, "column": 8}]
+
+
+def test_get_with_malformed_percent_encoding_is_400(stack):
+    response = send(stack.port, "GET", None, {}, query="query=%7B%ZZ")
+    assert response.status == 400
+    assert_still_serving(stack)
+
+
+def test_every_response_has_a_request_id(stack):
+    first = send(stack.port, "POST", HELLO, JSON).header("x-request-id")
+    second = send(stack.port, "POST", {"query": "{"}, JSON).header("x-request-id")
+    assert first and second and first != second

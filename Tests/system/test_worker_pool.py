@@ -1,0 +1,162 @@
+"""The libfcgi worker pool: listening modes, kept connections, and draining on SIGTERM."""
+import concurrent.futures
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+from conftest import JSON, ROOT, send
+from fcgi_client import Connection
+from stack import Stack, wait_for
+
+HELLO = json.dumps({"query": "{ hello }"}).encode()
+SCHEMA = os.path.join(ROOT, "schema", "schema.graphql")
+
+
+def test_more_concurrent_kept_connections_than_nginx_keepalive_are_all_served(binary):
+    """nginx (2 worker processes, keepalive 4 each) opens more upstream connections than it keeps; every request on
+    every connection must be answered, none left waiting behind a thread pinned to an idle kept connection."""
+    stack = Stack(binary, instances=1, nginx_workers=2, site_overrides={"keepalive 16;": "keepalive 4;"}).start()
+    try:
+        clients, rounds = 48, 25
+
+        def client(_):
+            statuses = []
+            for _ in range(rounds):
+                statuses.append(send(stack.port, "POST", HELLO, JSON, timeout=10).status)
+            return statuses
+
+        with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+            statuses = [s for batch in pool.map(client, range(clients)) for s in batch]
+        assert statuses.count(200) == clients * rounds
+    finally:
+        stack.stop()
+
+
+def test_idle_kept_connections_pin_threads_but_spare_threads_still_serve(binary):
+    """Each connection nginx keeps holds a worker thread; with threads above that count, new ones are still served."""
+    stack = Stack(binary, instances=1, worker_args=["--threads", "8"]).start()
+    held = []
+    try:
+        for _ in range(7):  # one thread fewer than the pool
+            connection = Connection(stack.socket_path(1))
+            status, _, _ = connection.request(HELLO, keep=True)
+            assert status == 200
+            held.append(connection)
+        for _ in range(20):
+            assert send(stack.port, "POST", HELLO, JSON, timeout=5).status == 200
+    finally:
+        for connection in held:
+            connection.close()
+        stack.stop()
+
+
+def test_sigterm_finishes_the_request_in_flight_then_exits_0(binary):
+    stack = Stack(binary, instances=1, worker_args=["--grace-period", "10"])
+    stack.prefix = tempfile.mkdtemp(prefix="graphql-fcgi-drain-")
+    worker = stack.start_worker(1)
+    idle = Connection(stack.socket_path(1))
+    assert idle.request(HELLO, keep=True)[0] == 200  # a kept, idle connection: must not hold the drain up
+    in_flight = Connection(stack.socket_path(1))
+    in_flight.begin(HELLO, send_body=False)
+    in_flight.send_body_part(HELLO[:5])
+    time.sleep(0.2)
+    started = time.monotonic()
+    worker.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    assert worker.poll() is None, "the worker exited with a request in flight"
+    in_flight.send_body_part(HELLO[5:], last=True)
+    status, headers, body = in_flight.response()
+    assert status == 200 and json.loads(body) == {"data": {"hello": "Hello, world!"}}
+    assert worker.wait(10) == 0
+    assert time.monotonic() - started < 5
+    assert not os.path.exists(stack.socket_path(1)), "the socket file was left behind"
+    with pytest.raises(OSError):
+        Connection(stack.socket_path(1))
+
+
+def test_sigterm_with_a_stuck_request_exits_after_the_grace_period(binary):
+    stack = Stack(binary, instances=1, worker_args=["--grace-period", "1"])
+    worker = stack.start_worker(1)
+    stuck = Connection(stack.socket_path(1))
+    stuck.begin(HELLO, send_body=False)  # never sends its body
+    time.sleep(0.2)
+    started = time.monotonic()
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(10) == 0
+    assert 0.9 <= time.monotonic() - started < 5
+    assert "abandoned_requests=1" in stack.read_log(1)
+    stuck.close()
+
+
+def test_sigint_drains_too(binary):
+    stack = Stack(binary, instances=1)
+    worker = stack.start_worker(1)
+    assert Connection(stack.socket_path(1)).request(HELLO)[0] == 200
+    worker.send_signal(signal.SIGINT)
+    assert worker.wait(10) == 0
+
+
+def test_socket_mode_is_applied(binary):
+    stack = Stack(binary, instances=1, worker_args=["--socket-mode", "600"])
+    stack.start_worker(1)
+    try:
+        assert os.stat(stack.socket_path(1)).st_mode & 0o777 == 0o600
+    finally:
+        stack.stop_worker(1)
+
+
+def test_a_stale_socket_file_is_replaced(binary):
+    stack = Stack(binary, instances=1)
+    worker = stack.start_worker(1)
+    worker.kill()  # leaves the socket file behind
+    worker.wait()
+    assert os.path.exists(stack.socket_path(1))
+    stack.start_worker(1)
+    try:
+        def connects():
+            try:
+                return Connection(stack.socket_path(1))
+            except ConnectionRefusedError:
+                return None
+        wait_for(connects, 20)
+        assert connects().request(HELLO)[0] == 200
+    finally:
+        stack.stop_worker(1)
+
+
+def test_inherited_socket_on_fd_0_from_spawn_fcgi(binary, tmp_path):
+    path = str(tmp_path / "spawned.sock")
+    process = subprocess.Popen(["spawn-fcgi", "-n", "-s", path, "-M", "0600", "--", binary, "--schema", SCHEMA],
+                               cwd=ROOT, stderr=subprocess.PIPE)
+    try:
+        wait_for(lambda: os.path.exists(path), 20)
+        status, _, body = Connection(path).request(HELLO)
+        assert status == 200 and json.loads(body)["data"]["hello"] == "Hello, world!"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(10) == 0
+
+
+def test_systemd_socket_activation(binary, tmp_path):
+    path = str(tmp_path / "activated.sock")
+    process = subprocess.Popen(["systemd-socket-activate", "-l", path, binary, "--schema", SCHEMA],
+                               cwd=ROOT, stderr=subprocess.PIPE)
+    try:
+        wait_for(lambda: os.path.exists(path), 20)
+        status, _, body = Connection(path).request(HELLO)
+        assert status == 200 and json.loads(body)["data"]["hello"] == "Hello, world!"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(10) == 0
+
+
+def test_without_a_socket_startup_fails_clearly(binary):
+    result = subprocess.run([binary, "--schema", SCHEMA], cwd=ROOT, stdin=subprocess.DEVNULL,
+                            capture_output=True, text=True, timeout=20)
+    assert result.returncode == 1
+    assert "no socket to listen on" in result.stderr

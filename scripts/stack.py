@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Runs graphql-fcgi the way production does, on one machine: worker processes on unix sockets behind real
+nginx with the shipped site file (only paths and the port substituted).
+
+Used by `make run` (foreground, Ctrl-C stops everything) and imported by the system tests.
+Standard library only.
+"""
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SITE = os.path.join(ROOT, "nginx", "graphql-fcgi.conf")
+SHIPPED_SOCKET_DIR = "/run/graphql-fcgi/"
+SHIPPED_LISTEN = "127.0.0.1:8080"
+
+MAIN_CONF = """\
+{user}worker_processes {nginx_workers};
+pid {prefix}/nginx.pid;
+error_log {prefix}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log {prefix}/nginx-access.log;
+    client_body_temp_path {prefix}/client_body;
+    fastcgi_temp_path {prefix}/fastcgi;
+    proxy_temp_path {prefix}/proxy;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    include site.conf;
+}}
+"""
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def render_site(prefix, port, overrides=None):
+    """The shipped site with sockets under `prefix` and nginx on `port`; `overrides` replaces further text."""
+    with open(SITE) as source:
+        site = source.read()
+    site = site.replace(SHIPPED_SOCKET_DIR, prefix + "/").replace(SHIPPED_LISTEN, f"127.0.0.1:{port}")
+    for old, new in (overrides or {}).items():
+        assert old in site, f"{old!r} is not in the shipped site file"
+        site = site.replace(old, new)
+    return site
+
+
+class Stack:
+    """nginx plus `instances` workers. Every process is stopped by `stop()`."""
+
+    def __init__(self, binary, instances=2, port=None, worker_args=(), site_overrides=None, nginx_workers=1,
+                 prefix=None, schema=None):
+        self.binary = binary
+        self.instances = instances
+        self.port = port or free_port()
+        self.worker_args = list(worker_args)
+        self.site_overrides = site_overrides
+        self.nginx_workers = nginx_workers
+        self.prefix = prefix or tempfile.mkdtemp(prefix="graphql-fcgi-")
+        self.schema = schema or os.path.join(ROOT, "schema", "schema.graphql")
+        self.workers = {}
+        self.nginx = None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}/graphql"
+
+    def socket_path(self, instance):
+        return os.path.join(self.prefix, f"{instance}.sock")
+
+    def log_path(self, instance):
+        return os.path.join(self.prefix, f"worker-{instance}.log")
+
+    def start_worker(self, instance, extra_args=()):
+        log = open(self.log_path(instance), "ab")
+        process = subprocess.Popen(
+            [self.binary, "--listen", self.socket_path(instance), "--schema", self.schema,
+             *self.worker_args, *extra_args],
+            stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+        )
+        self.workers[instance] = process
+        wait_for(lambda: os.path.exists(self.socket_path(instance)) or process.poll() is not None, 30)
+        if process.poll() is not None:
+            raise RuntimeError(f"worker {instance} exited: {self.read_log(instance)}")
+        return process
+
+    def read_log(self, instance):
+        with open(self.log_path(instance), errors="replace") as log:
+            return log.read()
+
+    def start(self):
+        for instance in range(1, self.instances + 1):
+            self.start_worker(instance)
+        for folder in ("client_body", "fastcgi", "proxy", "uwsgi", "scgi"):
+            os.makedirs(os.path.join(self.prefix, folder), exist_ok=True)
+        shutil.copy("/etc/nginx/fastcgi_params", os.path.join(self.prefix, "fastcgi_params"))
+        with open(os.path.join(self.prefix, "site.conf"), "w") as site:
+            site.write(render_site(self.prefix, self.port, self.site_overrides))
+        if self.instances < 2:  # the shipped upstream names two sockets
+            with open(os.path.join(self.prefix, "site.conf")) as site:
+                text = site.read()
+            text = "\n".join(line for line in text.splitlines() if "/2.sock" not in line)
+            with open(os.path.join(self.prefix, "site.conf"), "w") as site:
+                site.write(text)
+        with open(os.path.join(self.prefix, "nginx.conf"), "w") as conf:
+            # As root, nginx's workers would switch to `nobody`, which may not open the 0660 sockets: run them as
+            # the user who owns the workers, as a production site does with a shared group.
+            user = "user root root;\n" if os.geteuid() == 0 else ""
+            conf.write(MAIN_CONF.format(user=user, prefix=self.prefix, nginx_workers=self.nginx_workers))
+        self.check_nginx_config()
+        self.nginx = subprocess.Popen(
+            ["nginx", "-p", self.prefix, "-c", os.path.join(self.prefix, "nginx.conf"), "-e", "stderr",
+             "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.prefix, "nginx-stderr.log"), "ab"),
+        )
+        wait_for(self.answers, 30)
+        return self
+
+    def check_nginx_config(self):
+        result = subprocess.run(
+            ["nginx", "-t", "-p", self.prefix, "-c", os.path.join(self.prefix, "nginx.conf"), "-e", "stderr"],
+            capture_output=True, text=True,
+        )
+        if result.returncode != 0:
+            raise RuntimeError("nginx -t failed: " + result.stderr)
+        return result.stderr
+
+    def answers(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def stop_worker(self, instance, sig=signal.SIGTERM, timeout=30):
+        process = self.workers[instance]
+        if process.poll() is None:
+            process.send_signal(sig)
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        return process.returncode
+
+    def stop(self):
+        if self.nginx and self.nginx.poll() is None:
+            self.nginx.send_signal(signal.SIGQUIT)
+            try:
+                self.nginx.wait(10)
+            except subprocess.TimeoutExpired:
+                self.nginx.kill()
+        for instance in list(self.workers):
+            self.stop_worker(instance)
+
+
+def wait_for(condition, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    raise TimeoutError("condition not met in time")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "graphql-fcgi"))
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--instances", type=int, default=2)
+    args = parser.parse_args()
+
+    stack = Stack(args.binary, instances=args.instances, port=args.port,
+                  prefix=os.path.join(ROOT, ".run"))
+    shutil.rmtree(stack.prefix, ignore_errors=True)
+    os.makedirs(stack.prefix)
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    try:
+        stack.start()
+        print(f"graphql-fcgi is serving {stack.url} (nginx + {args.instances} workers; logs in {stack.prefix})")
+        print(f"""try:  curl -s {stack.url} -H 'content-type: application/json' -d '{{"query":"{{ hello }}"}}'""")
+        print("Ctrl-C stops everything.", flush=True)
+        while not stopping:
+            for instance, process in stack.workers.items():
+                if process.poll() is not None:
+                    print(f"worker {instance} exited ({process.returncode}); restarting", flush=True)
+                    stack.start_worker(instance)
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.stop()
+        print("stopped.")
+
+
+if __name__ == "__main__":
+    main()
