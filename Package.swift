@@ -69,12 +69,22 @@ let package = Package(
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"], swiftSettings: swiftSettings),
         .testTarget(
             name: "GraphQLHTTPTests",
-            dependencies: ["GraphQLHTTP", .product(name: "GraphQL", package: "GraphQL")],
+            dependencies: [
+                "GraphQLHTTP",
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "GraphQLHTTP", .product(name: "GraphQL", package: "GraphQL")],
+            dependencies: [
+                "Server",
+                "FastCGI",
+                "GraphQLHTTP",
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -19,12 +19,19 @@ public struct FastCGIResponse: Sendable {
         for (name, value) in headers {
             head += name
             head += ": "
-            head += value.contains(where: { $0 == "\r" || $0 == "\n" })
-                ? value.filter { $0 != "\r" && $0 != "\n" } : value
+            head += Self.withoutLineBreaks(value)
             head += "\r\n"
         }
         head += "Content-Length: \(body.count)\r\n\r\n"
         return head
+    }
+
+    /// Scalars, not Characters: "\r\n" is one Character, equal to neither "\r" nor "\n".
+    private static func withoutLineBreaks(_ value: String) -> String {
+        guard value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) else { return value }
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: value.unicodeScalars.filter { $0 != "\r" && $0 != "\n" })
+        return String(scalars)
     }
 
     static func reasonPhrase(_ status: Int) -> String {

@@ -1,4 +1,5 @@
 import GraphQL
+import OrderedCollections
 import Testing
 
 @testable import GraphQLHTTP

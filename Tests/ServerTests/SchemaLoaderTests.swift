@@ -1,0 +1,63 @@
+import GraphQL
+import Testing
+
+@testable import Server
+
+@Suite struct SchemaLoaderTests {
+    @Test func bindsResolversByTypeAndFieldName() async throws {
+        var resolvers = ResolverRegistry()
+        resolvers.bindValue("Query.hello") { "hi" }
+        resolvers.bindValue("Query.answer") { 42 }
+        let schema = try SchemaLoader.build(sdl: "type Query { hello: String! answer: Int }", resolvers: resolvers)
+        let result = try await graphql(schema: schema, request: "{ hello answer }")
+        #expect(result.data == ["hello": "hi", "answer": 42])
+    }
+
+    @Test func refusesAResolverForAFieldTheSDLLacks() {
+        var resolvers = ResolverRegistry.builtIn
+        resolvers.bindValue("Query.goodbye") { "bye" }
+        resolvers.bindValue("Mutation.nothing") { nil }
+        #expect {
+            try SchemaLoader.build(sdl: "type Query { hello: String! }", resolvers: resolvers)
+        } throws: { error in
+            "\(error)".contains("Mutation.nothing, Query.goodbye")
+        }
+    }
+
+    @Test func refusesARootFieldWithoutAResolver() {
+        #expect {
+            try SchemaLoader.build(
+                sdl: "type Query { hello: String! stats: Int } type Mutation { reset: Boolean }",
+                resolvers: .builtIn
+            )
+        } throws: { error in
+            "\(error)".contains("root fields without a resolver: Mutation.reset, Query.stats")
+        }
+    }
+
+    @Test func reportsInvalidSDL() {
+        #expect {
+            try SchemaLoader.build(sdl: "type Query { hello: Missing }", resolvers: .builtIn, origin: "bad.graphql")
+        } throws: { error in
+            "\(error)".hasPrefix("bad.graphql: invalid")
+        }
+    }
+
+    @Test func fieldsOfOwnTypesUseDefaultResolutionWithoutABinding() async throws {
+        var resolvers = ResolverRegistry()
+        resolvers.bindValue("Query.me") { ["name": "Ada"] as [String: any Sendable] }
+        let schema = try SchemaLoader.build(sdl: "type Query { me: User } type User { name: String }", resolvers: resolvers)
+        let result = try await graphql(schema: schema, request: "{ me { name } }")
+        #expect(result.data == ["me": ["name": "Ada"]])
+    }
+
+    @Test func aGraphQLErrorFromAResolverGetsItsPathAndLocation() async throws {
+        var resolvers = ResolverRegistry()
+        resolvers.bind("Query.hello") { _, _, _, _ in throw GraphQLError(message: "nope", extensions: ["code": "FORBIDDEN"]) }
+        let schema = try SchemaLoader.build(sdl: "type Query { hello: String }", resolvers: resolvers)
+        let result = try await graphql(schema: schema, request: "{ hello }")
+        #expect(result.errors.first?.path.elements == [.key("hello")])
+        #expect(result.errors.first?.locations == [SourceLocation(line: 1, column: 3)])
+        #expect(result.errors.first?.extensions["code"] == "FORBIDDEN")
+    }
+}

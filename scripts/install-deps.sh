@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages graphql-fcgi needs to build, run and test, when they are missing.
+# Uses sudo when not root. Safe to run again: it does nothing once everything is there.
+set -euo pipefail
+
+# package  |  a file it installs (glob)  |  why
+needs=(
+  "libfcgi-dev|/usr/include/fcgiapp.h|FastCGI protocol (libfcgi)"
+  "libcurl4-openssl-dev|/usr/include/*/curl/curl.h|HTTP client for Kratos (libcurl)"
+  "nginx|/usr/sbin/nginx|the web server in front (run, tests, bench)"
+  "spawn-fcgi|/usr/bin/spawn-fcgi|tests: a socket inherited on fd 0"
+  "wrk|/usr/bin/wrk|bench: HTTP load generator"
+)
+
+missing=()
+for need in "${needs[@]}"; do
+  IFS='|' read -r package file _ <<<"$need"
+  compgen -G "$file" >/dev/null || missing+=("$package")
+done
+python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=("python3-venv")  # tests: the pytest virtualenv
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian starts nginx on port 80 when it installs it; graphql-fcgi runs its own instance.
+if command -v systemctl >/dev/null && systemctl is-active --quiet nginx 2>/dev/null; then
+  $sudo systemctl stop nginx || true
+fi
