@@ -59,8 +59,10 @@ class Stack:
     """nginx plus `instances` workers. Every process is stopped by `stop()`."""
 
     def __init__(self, binary, instances=2, port=None, worker_args=(), site_overrides=None, nginx_workers=1,
-                 prefix=None, schema=None):
+                 prefix=None, schema=None, worker_command=None):
         self.binary = binary
+        # worker_command(socket_path) -> argv replaces the graphql-fcgi command line (the bench's C floor uses it).
+        self.worker_command = worker_command
         self.instances = instances
         self.port = port or free_port()
         self.worker_args = list(worker_args)
@@ -83,9 +85,13 @@ class Stack:
 
     def start_worker(self, instance, extra_args=()):
         log = open(self.log_path(instance), "ab")
+        if self.worker_command:
+            argv = self.worker_command(self.socket_path(instance))
+        else:
+            argv = [self.binary, "--listen", self.socket_path(instance), "--schema", self.schema,
+                    *self.worker_args, *extra_args]
         process = subprocess.Popen(
-            [self.binary, "--listen", self.socket_path(instance), "--schema", self.schema,
-             *self.worker_args, *extra_args],
+            argv,
             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
         )
         self.workers[instance] = process
