@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Level 0: C shims. Only what Swift cannot import directly lives here.
@@ -32,6 +33,7 @@ let package = Package(
             dependencies: ["CFastCGI", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        .target(name: "HTTPClient", dependencies: ["CCurl"], swiftSettings: swiftSettings),
         .target(
             name: "GraphQLHTTP",
             dependencies: [
@@ -42,12 +44,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Level 2: the Kratos API client.
+        .target(name: "Kratos", dependencies: ["HTTPClient"], swiftSettings: swiftSettings),
+
         // Level 3: composition (configuration, schema + resolvers, request pipeline, lifecycle).
         .target(
             name: "Server",
             dependencies: [
                 "FastCGI",
                 "GraphQLHTTP",
+                "HTTPClient",
+                "Kratos",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
@@ -60,6 +68,8 @@ let package = Package(
             name: "graphql-fcgi",
             dependencies: [
                 "Server",
+                "HTTPClient",
+                "Kratos",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -55,11 +55,70 @@ def render_site(prefix, port, overrides=None):
     return site
 
 
+class Kratos:
+    """Kratos for the stack: a real `kratos` binary when KRATOS_BINARY names one, else the emulator."""
+
+    def __init__(self, prefix, public_port=None, admin_port=None, emulator_args=()):
+        self.prefix = prefix
+        self.public_port = public_port or free_port()
+        self.admin_port = admin_port or free_port()
+        self.emulator_args = list(emulator_args)
+        self.binary = os.environ.get("KRATOS_BINARY")
+        self.process = None
+
+    @property
+    def public_url(self):
+        return f"http://127.0.0.1:{self.public_port}"
+
+    @property
+    def admin_url(self):
+        return f"http://127.0.0.1:{self.admin_port}"
+
+    @property
+    def kind(self):
+        return f"Kratos ({self.binary})" if self.binary else "the Kratos emulator (kratos/emulator)"
+
+    def start(self):
+        log = open(os.path.join(self.prefix, "kratos.log"), "ab")
+        if self.binary:
+            env = {**os.environ, "SERVE_PUBLIC_PORT": str(self.public_port), "SERVE_ADMIN_PORT": str(self.admin_port),
+                   "SERVE_PUBLIC_BASE_URL": self.public_url + "/", "SERVE_ADMIN_BASE_URL": self.admin_url + "/"}
+            config = os.environ.get("KRATOS_CONFIG", os.path.join(ROOT, "kratos", "kratos.yml"))
+            subprocess.run([self.binary, "migrate", "sql", "-e", "--yes", "-c", config], env=env, cwd=ROOT,
+                           stdout=log, stderr=subprocess.STDOUT, check=True)
+            argv = [self.binary, "serve", "-c", config]
+        else:
+            env = os.environ
+            argv = [sys.executable, "-m", "kratos.emulator", "--public-port", str(self.public_port),
+                    "--admin-port", str(self.admin_port), *self.emulator_args]
+        self.process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        wait_for(lambda: self.alive() or self.process.poll() is not None, 30)
+        if self.process.poll() is not None:
+            raise RuntimeError(f"Kratos exited; see {self.prefix}/kratos.log")
+        return self
+
+    def alive(self):
+        try:
+            with urllib.request.urlopen(self.public_url + "/health/alive", timeout=1) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
 class Stack:
-    """nginx plus `instances` workers. Every process is stopped by `stop()`."""
+    """nginx plus `instances` workers, and Kratos (or its emulator) unless `kratos=False`. `stop()` stops them all."""
 
     def __init__(self, binary, instances=2, port=None, worker_args=(), site_overrides=None, nginx_workers=1,
-                 prefix=None, schema=None, worker_command=None):
+                 prefix=None, schema=None, worker_command=None, kratos=True, kratos_ports=(None, None),
+                 emulator_args=()):
         self.binary = binary
         # worker_command(socket_path) -> argv replaces the graphql-fcgi command line (the bench's C floor uses it).
         self.worker_command = worker_command
@@ -72,6 +131,7 @@ class Stack:
         self.schema = schema or os.path.join(ROOT, "schema", "schema.graphql")
         self.workers = {}
         self.nginx = None
+        self.kratos = Kratos(self.prefix, *kratos_ports, emulator_args=emulator_args) if kratos else None
 
     @property
     def url(self):
@@ -88,7 +148,9 @@ class Stack:
         if self.worker_command:
             argv = self.worker_command(self.socket_path(instance))
         else:
-            argv = [self.binary, "--listen", self.socket_path(instance), "--schema", self.schema,
+            kratos = (["--kratos-public-url", self.kratos.public_url, "--kratos-admin-url", self.kratos.admin_url]
+                      if self.kratos else [])
+            argv = [self.binary, "--listen", self.socket_path(instance), "--schema", self.schema, *kratos,
                     *self.worker_args, *extra_args]
         process = subprocess.Popen(
             argv,
@@ -105,6 +167,8 @@ class Stack:
             return log.read()
 
     def start(self):
+        if self.kratos:
+            self.kratos.start()
         for instance in range(1, self.instances + 1):
             self.start_worker(instance)
         for folder in ("client_body", "fastcgi", "proxy", "uwsgi", "scgi"):
@@ -168,6 +232,8 @@ class Stack:
                 self.nginx.kill()
         for instance in list(self.workers):
             self.stop_worker(instance)
+        if self.kratos:
+            self.kratos.stop()
 
 
 def wait_for(condition, seconds):
@@ -186,8 +252,8 @@ def main():
     parser.add_argument("--instances", type=int, default=2)
     args = parser.parse_args()
 
-    stack = Stack(args.binary, instances=args.instances, port=args.port,
-                  prefix=os.path.join(ROOT, ".run"))
+    stack = Stack(args.binary, instances=args.instances, port=args.port, prefix=os.path.join(ROOT, ".run"),
+                  kratos_ports=(4433, 4434))
     shutil.rmtree(stack.prefix, ignore_errors=True)
     os.makedirs(stack.prefix)
     stopping = []
@@ -195,6 +261,7 @@ def main():
     try:
         stack.start()
         print(f"graphql-fcgi is serving {stack.url} (nginx + {args.instances} workers; logs in {stack.prefix})")
+        print(f"accounts: {stack.kratos.kind} at {stack.kratos.public_url}")
         print(f"""try:  curl -s {stack.url} -H 'content-type: application/json' -d '{{"query":"{{ hello }}"}}'""")
         print("Ctrl-C stops everything.", flush=True)
         while not stopping:

@@ -13,12 +13,19 @@ CURLcode CCurl_easy_setopt_string(CURL *handle, CURLoption option, const char *v
     return curl_easy_setopt(handle, option, value);
 }
 
-CURLcode CCurl_easy_setopt_write_function(CURL *handle,
-                                          size_t (*callback)(char *, size_t, size_t, void *)) {
+CURLcode CCurl_easy_setopt_write_function(CURL *handle, CCurl_data_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
 }
 
+CURLcode CCurl_easy_setopt_header_function(CURL *handle, CCurl_data_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, callback);
+}
+
 CURLcode CCurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+
+CURLcode CCurl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **value) {
     return curl_easy_getinfo(handle, info, value);
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 public import FastCGI
 public import GraphQLHTTP
+public import HTTPClient
+public import Kratos
 
 /// Everything a graphql-fcgi process needs to run. Defaults are the production defaults.
 public struct ServerConfiguration: Sendable {
@@ -16,6 +18,16 @@ public struct ServerConfiguration: Sendable {
     public var gracePeriod: Duration = .seconds(10)
     /// GraphQL-over-HTTP behaviour (status codes, document cache, nesting limit).
     public var graphQL = GraphQLHTTPConfiguration()
+    /// Kratos' URLs and the deadline of each call.
+    public var kratos = KratosConfiguration()
+    /// Connections to Kratos: connect timeout, response size cap, connections kept.
+    public var kratosHTTP = HTTPClientConfiguration()
+    /// Longest time a session checked with Kratos is trusted without asking again. Default 30 s: a session revoked
+    /// outside this process (another instance, the admin API) is refused here within that time; a logout through
+    /// this process is refused at once.
+    public var sessionCacheTTL: Duration = .seconds(30)
+    /// Sessions kept in the cache. Default 10,000.
+    public var sessionCacheEntries: Int = 10_000
 
     public init() {}
 }

@@ -2,6 +2,8 @@
 import ArgumentParser
 import FastCGI
 import GraphQLHTTP
+import HTTPClient
+import Kratos
 import Logging
 import Server
 
@@ -40,6 +42,24 @@ struct GraphQLFCGICommand: ParsableCommand {
     @Flag(help: "Parse and validate every document again (to measure what the document cache saves).")
     var noDocumentCache = false
 
+    @Option(help: "Kratos public API URL.")
+    var kratosPublicUrl: String = KratosConfiguration().publicURL
+
+    @Option(help: "Kratos admin API URL (loopback only).")
+    var kratosAdminUrl: String = KratosConfiguration().adminURL
+
+    @Option(help: "Total deadline of one Kratos call, in milliseconds.")
+    var kratosTimeoutMs: Int = 3000
+
+    @Option(help: "Connect timeout to Kratos, in milliseconds.")
+    var kratosConnectTimeoutMs: Int = 1000
+
+    @Option(help: "Seconds a session checked with Kratos is trusted without asking again.")
+    var sessionCacheTtl: Int = 30
+
+    @Option(help: "Sessions kept in the session cache.")
+    var sessionCacheEntries: Int = 10_000
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -51,6 +71,9 @@ struct GraphQLFCGICommand: ParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         guard threads >= 1, maxBodyBytes >= 1, gracePeriod >= 0, maxDocumentNesting >= 1 else {
             throw ValidationError("--threads, --max-body-bytes and --max-document-nesting must be positive")
+        }
+        guard kratosTimeoutMs >= 1, kratosConnectTimeoutMs >= 1, sessionCacheTtl >= 0, sessionCacheEntries >= 1 else {
+            throw ValidationError("Kratos timeouts and --session-cache-entries must be positive")
         }
     }
 
@@ -74,6 +97,12 @@ struct GraphQLFCGICommand: ParsableCommand {
         configuration.graphQL.statusCodePolicy = GraphQLHTTPConfiguration.StatusCodePolicy(rawValue: statusCodes) ?? .compatible
         configuration.graphQL.maxDocumentNesting = maxDocumentNesting
         configuration.graphQL.documentCacheEnabled = !noDocumentCache
+        configuration.kratos.publicURL = kratosPublicUrl
+        configuration.kratos.adminURL = kratosAdminUrl
+        configuration.kratos.requestTimeout = .milliseconds(kratosTimeoutMs)
+        configuration.kratosHTTP.connectTimeout = .milliseconds(kratosConnectTimeoutMs)
+        configuration.sessionCacheTTL = .seconds(sessionCacheTtl)
+        configuration.sessionCacheEntries = sessionCacheEntries
 
         do {
             try GraphQLFCGIServer(configuration: configuration, logger: logger).run()

@@ -9,9 +9,13 @@
 CURLcode CCurl_easy_setopt_long(CURL *handle, CURLoption option, long value);
 CURLcode CCurl_easy_setopt_pointer(CURL *handle, CURLoption option, void *value);
 CURLcode CCurl_easy_setopt_string(CURL *handle, CURLoption option, const char *value);
-CURLcode CCurl_easy_setopt_write_function(CURL *handle,
-                                          size_t (*callback)(char *, size_t, size_t, void *));
+/// The signature of CURLOPT_WRITEFUNCTION and CURLOPT_HEADERFUNCTION callbacks.
+typedef size_t (*CCurl_data_callback)(char *data, size_t size, size_t count, void *context);
+
+CURLcode CCurl_easy_setopt_write_function(CURL *handle, CCurl_data_callback callback);
+CURLcode CCurl_easy_setopt_header_function(CURL *handle, CCurl_data_callback callback);
 CURLcode CCurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
+CURLcode CCurl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **value);
 CURLMcode CCurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
 
 #endif

@@ -105,5 +105,17 @@ public final class LRUCache<Value: Sendable>: Sendable {
         }
     }
 
+    /// Removes the entry for `key`, if any.
+    public func removeValue(forKey key: String) {
+        state.withLock { state in
+            guard let slot = state.index.removeValue(forKey: key) else { return }
+            state.unlink(slot)
+            state.statistics.entries -= 1
+            state.statistics.keyBytes -= key.utf8.count
+            state.nodes[slot].key = ""
+            state.freeSlots.append(slot)
+        }
+    }
+
     public var statistics: Statistics { state.withLock { $0.statistics } }
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import FastCGI
 import GraphQLHTTP
+import HTTPClient
+import Kratos
 public import Logging
 
 /// One graphql-fcgi process: loads the schema, starts the worker pool, and runs until SIGTERM or SIGINT, then drains.
@@ -20,10 +22,24 @@ public struct GraphQLFCGIServer {
         // Before any thread exists, so every thread inherits the mask and only `ProcessSignals.next()` sees them.
         ProcessSignals.block()
 
-        let schema = try SchemaLoader.load(path: configuration.schemaPath, resolvers: resolvers)
+        guard configuration.kratos.adminURLIsLoopback else {
+            throw StartupError(description: "the Kratos admin URL \(configuration.kratos.adminURL) is not a loopback address")
+        }
+        let schema = try SchemaLoader.load(
+            path: configuration.schemaPath,
+            resolvers: resolvers,
+            authGuard: { context in _ = try await RequestContext.of(context).requireSession() }
+        )
         logger.info("schema loaded", metadata: ["path": "\(configuration.schemaPath)"])
         let handler = GraphQLHTTPHandler(schema: schema, configuration: configuration.graphQL, logger: logger)
-        let pipeline = RequestPipeline(graphQL: handler)
+        let kratos = KratosClient(configuration: configuration.kratos, http: HTTPClient(configuration: configuration.kratosHTTP))
+        let accounts = Accounts(
+            kratos: kratos,
+            sessions: SessionCache(timeToLive: configuration.sessionCacheTTL, maxEntries: configuration.sessionCacheEntries),
+            logger: logger
+        )
+        logger.info("Kratos", metadata: ["public_url": "\(configuration.kratos.publicURL)"])
+        let pipeline = RequestPipeline(graphQL: handler, accounts: accounts)
 
         guard let address = configuration.listen ?? ListenAddress.inherited(environment: ProcessInfoEnvironment.current, processID: ProcessInfoEnvironment.processID)
         else {

@@ -5,9 +5,11 @@ public import GraphQLHTTP
 /// Turns a FastCGI request into a GraphQL-over-HTTP request and back, on the worker thread that received it.
 public struct RequestPipeline: Sendable {
     public let graphQL: GraphQLHTTPHandler
+    public let accounts: Accounts?
 
-    public init(graphQL: GraphQLHTTPHandler) {
+    public init(graphQL: GraphQLHTTPHandler, accounts: Accounts? = nil) {
         self.graphQL = graphQL
+        self.accounts = accounts
     }
 
     /// A handler for one worker thread, with its own executor.
@@ -29,17 +31,17 @@ public struct RequestPipeline: Sendable {
             body: request.body,
             bodyExceededLimit: request.bodyExceededLimit
         )
-        let response = await graphQL.handle(httpRequest, requestID: requestID, context: RequestContext(requestID: requestID))
+        let context = RequestContext(
+            requestID: requestID,
+            credential: Credentials.from(parameters: request.parameters),
+            accounts: accounts
+        )
+        let response = await graphQL.handle(httpRequest, requestID: requestID, context: context)
         var headers = response.headers
         headers.append(("X-Request-Id", requestID))
         headers.append(("Cache-Control", "no-store"))
         return FastCGIResponse(status: response.status, headers: headers, body: response.body)
     }
-}
-
-/// What every resolver receives as its context.
-public struct RequestContext: Sendable {
-    public let requestID: String
 }
 
 /// Request ids: nginx's `$request_id` when the site passes it (so both logs share it), else a random one.

@@ -10,27 +10,43 @@ public struct SchemaLoadError: Error, CustomStringConvertible, Equatable {
 
 /// Builds the executable schema from an SDL file and binds the registry's resolvers to its fields.
 public enum SchemaLoader {
-    public static func load(path: String, resolvers: ResolverRegistry) throws(SchemaLoadError) -> GraphQLSchema {
+    public static func load(
+        path: String,
+        resolvers: ResolverRegistry,
+        authGuard: (@Sendable (_ context: any Sendable) async throws -> Void)? = nil
+    ) throws(SchemaLoadError) -> GraphQLSchema {
         let source: String
         do {
             source = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw SchemaLoadError(description: "cannot read the schema file \(path): \(error.localizedDescription)")
         }
-        return try build(sdl: source, resolvers: resolvers, origin: path)
+        return try build(sdl: source, resolvers: resolvers, origin: path, authGuard: authGuard)
     }
 
+    /// The directive that makes a field require a signed-in session. Declared automatically when the SDL uses it
+    /// without declaring it.
+    static let authDirective = "auth"
+    static let authDirectiveDefinition = "directive @auth on FIELD_DEFINITION"
+
     /// Builds and binds. Fails when the SDL is invalid, when a resolver is bound to a field the SDL lacks, or when a
-    /// root field (of Query, Mutation or Subscription) has no resolver, naming every such field.
-    public static func build(sdl: String, resolvers: ResolverRegistry, origin: String = "schema") throws(SchemaLoadError) -> GraphQLSchema {
+    /// root field (of Query, Mutation or Subscription) has no resolver, naming every such field. Fields marked
+    /// `@auth` run `authGuard` before their resolver (or before reading the property, for fields without one).
+    public static func build(
+        sdl: String,
+        resolvers: ResolverRegistry,
+        origin: String = "schema",
+        authGuard: (@Sendable (_ context: any Sendable) async throws -> Void)? = nil
+    ) throws(SchemaLoadError) -> GraphQLSchema {
         let schema: GraphQLSchema
         do {
-            schema = try buildSchema(source: sdl)
+            let declared = sdl.contains("directive @\(authDirective)") ? sdl : sdl + "\n" + authDirectiveDefinition + "\n"
+            schema = try buildSchema(source: declared)
         } catch {
             throw SchemaLoadError(description: "\(origin): invalid SDL: \(describe(error))")
         }
 
-        var unbound = Set(resolvers.resolvers.keys)
+        var unbound = Set(resolvers.resolvers.keys).subtracting(resolvers.optionalCoordinates)
         var missingRootResolvers: [String] = []
         let rootTypeNames = Set([schema.queryType, schema.mutationType, schema.subscriptionType].compactMap { $0?.name })
         do {
@@ -40,12 +56,16 @@ public enum SchemaLoader {
                 let fields = try type.fields()
                 for (name, field) in fields {
                     let coordinate = "\(type.name).\(name)"
-                    if let resolve = resolvers.resolvers[coordinate] {
-                        field.resolve = locating(resolve)
+                    var resolve = resolvers.resolvers[coordinate]
+                    if resolve != nil {
                         unbound.remove(coordinate)
                     } else if rootTypeNames.contains(type.name) {
                         missingRootResolvers.append(coordinate)
                     }
+                    if let authGuard, field.astNode?.directives.contains(where: { $0.name.value == authDirective }) == true {
+                        resolve = guarded(resolve ?? DefaultFieldResolver.resolve, by: authGuard)
+                    }
+                    if let resolve { field.resolve = locating(resolve) }
                 }
                 type.fields = { fields }
             }
@@ -72,6 +92,16 @@ public enum SchemaLoader {
 
     private static func describe(_ error: any Error) -> String {
         (error as? GraphQLError)?.description ?? String(describing: error)
+    }
+
+    private static func guarded(
+        _ resolve: @escaping GraphQLFieldResolve,
+        by authGuard: @escaping @Sendable (any Sendable) async throws -> Void
+    ) -> GraphQLFieldResolve {
+        return { source, arguments, context, info in
+            try await authGuard(context)
+            return try await resolve(source, arguments, context, info)
+        }
     }
 
     /// GraphQLSwift passes a `GraphQLError` thrown by a resolver through without its path and locations; add them,

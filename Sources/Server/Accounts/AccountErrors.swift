@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+public import GraphQL
+import Kratos
+import OrderedCollections
+
+/// The GraphQL errors account resolvers throw, each with its `extensions.code`.
+public enum AccountErrors {
+    public static let unauthenticatedCode = "UNAUTHENTICATED"
+
+    public static func unauthenticated() -> GraphQLError {
+        GraphQLError(message: "A valid session is required", extensions: ["code": .string(unauthenticatedCode)])
+    }
+
+    /// Turns a Kratos failure into what the client sees. Kratos' message ids and fields are kept for the input
+    /// errors (an app can translate 4000006 or 4000032 itself); transport details only go to the log.
+    static func graphQLError(_ error: KratosError) -> GraphQLError {
+        switch error.code {
+        case .unauthenticated:
+            return unauthenticated()
+        case .forbidden, .alreadyAuthenticated:
+            return GraphQLError(message: "This is not allowed for this session", extensions: ["code": "FORBIDDEN"])
+        case .invalidInput, .conflict:
+            let messages = error.messages.isEmpty ? [KratosMessage(id: 4000001, text: "The input was refused")] : error.messages
+            let details: [Map] = messages.map { message in
+                var entry: OrderedDictionary<String, Map> = ["id": .number(Number(message.id)), "text": .string(message.text)]
+                entry["field"] = message.field.map { .string($0) } ?? .null
+                return .dictionary(entry)
+            }
+            return GraphQLError(
+                message: messages[0].text,
+                extensions: ["code": "BAD_USER_INPUT", "kratos": .array(details)]
+            )
+        case .sessionRefreshRequired:
+            return GraphQLError(
+                message: "This change needs a recent sign-in: log in again, then retry",
+                extensions: ["code": "SESSION_REFRESH_REQUIRED"]
+            )
+        case .notFound:
+            return GraphQLError(message: "Not found", extensions: ["code": "NOT_FOUND"])
+        case .flowExpired, .unavailable:
+            return GraphQLError(
+                message: "The authentication service is unavailable; try again shortly",
+                extensions: ["code": "AUTH_SERVICE_UNAVAILABLE"]
+            )
+        }
+    }
+}

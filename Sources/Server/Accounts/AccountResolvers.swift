@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+import GraphQL
+import Kratos
+
+/// The account fields of the default schema, bound by name: `me`, `sessions`, `registerUser`, `login`, `logout`,
+/// `revokeSession`, `revokeOtherSessions`, `changePassword`. Each adapts to the return type the SDL declares, so the
+/// seed tutorial's SDL (`me: String!`, `registerUser: String!`) works as well as the default one.
+enum AccountResolvers {
+    static func register(into registry: inout ResolverRegistry) {
+        registry.bind("Query.me", optional: true) { _, _, context, info in
+            let session = try await RequestContext.of(context).requireSession()
+            return returnsString(info) ? session.identity?.email ?? "" : user(session)
+        }
+        registry.bind("Query.sessions", optional: true) { _, _, context, _ in
+            let (context, accounts, credential, current) = try await signedIn(context)
+            let others = try await call(accounts, context) { try await accounts.kratos.otherSessions(credential) }
+            return [describe(current, current: true)] + others.map { describe($0, current: false) }
+        }
+        registry.bind("Mutation.registerUser", optional: true) { _, arguments, context, info in
+            let context = try RequestContext.of(context)
+            let accounts = try accountsOf(context)
+            let email = arguments["email"].string ?? ""
+            let password = arguments["password"].string ?? ""
+            let result = try await call(accounts, context) { try await accounts.kratos.register(email: email, password: password) }
+            return returnsString(info) ? "User \(email) registered successfully" : loginResult(result)
+        }
+        registry.bind("Mutation.login", optional: true) { _, arguments, context, _ in
+            let context = try RequestContext.of(context)
+            let accounts = try accountsOf(context)
+            let identifier = arguments["identifier"].string ?? ""
+            let password = arguments["password"].string ?? ""
+            let result = try await call(accounts, context) { try await accounts.kratos.login(identifier: identifier, password: password) }
+            return loginResult(result)
+        }
+        registry.bind("Mutation.logout", optional: true) { _, _, context, _ in
+            let (context, accounts, credential, _) = try await signedIn(context)
+            try await call(accounts, context) { try await accounts.kratos.logout(credential) }
+            accounts.sessions.evict(credential)
+            return true
+        }
+        registry.bind("Mutation.revokeSession", optional: true) { _, arguments, context, _ in
+            let (context, accounts, credential, _) = try await signedIn(context)
+            let id = arguments["id"].string ?? ""
+            try await call(accounts, context) { try await accounts.kratos.revokeSession(id: id, credential) }
+            return true
+        }
+        registry.bind("Mutation.revokeOtherSessions", optional: true) { _, _, context, _ in
+            let (context, accounts, credential, _) = try await signedIn(context)
+            return try await call(accounts, context) { try await accounts.kratos.revokeOtherSessions(credential) }
+        }
+        registry.bind("Mutation.changePassword", optional: true) { _, arguments, context, _ in
+            let (context, accounts, credential, _) = try await signedIn(context)
+            let password = arguments["password"].string ?? ""
+            try await call(accounts, context) { try await accounts.kratos.changePassword(credential, to: password) }
+            return true
+        }
+    }
+
+    // MARK: - Helpers
+
+    private static func accountsOf(_ context: RequestContext) throws -> Accounts {
+        guard let accounts = context.accounts else { throw AccountErrors.graphQLError(KratosError(.unavailable)) }
+        return accounts
+    }
+
+    /// The context, the accounts, the credential and its active session; `UNAUTHENTICATED` without one.
+    private static func signedIn(_ context: any Sendable) async throws -> (RequestContext, Accounts, KratosCredential, KratosSession) {
+        let context = try RequestContext.of(context)
+        let session = try await context.requireSession()
+        guard let credential = context.credential else { throw AccountErrors.unauthenticated() }
+        return (context, try accountsOf(context), credential, session)
+    }
+
+    /// Runs a Kratos call, turning its failure into the GraphQL error the client sees (and logging what it does not).
+    private static func call<T>(
+        _ accounts: Accounts,
+        _ context: RequestContext,
+        _ body: () async throws -> T
+    ) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as KratosError {
+            throw accounts.report(error, requestID: context.requestID)
+        }
+    }
+
+    private static func returnsString(_ info: GraphQLResolveInfo) -> Bool {
+        getNamedType(type: info.returnType)?.name == "String"
+    }
+
+    /// A dictionary without the nil values, so that absent fields resolve to null.
+    private static func object(_ fields: KeyValuePairs<String, (any Sendable)?>) -> [String: any Sendable] {
+        var object: [String: any Sendable] = [:]
+        for (key, value) in fields { if let value { object[key] = value } }
+        return object
+    }
+
+    private static func user(_ session: KratosSession) -> [String: any Sendable] {
+        let identity = session.identity
+        return object([
+            "id": identity?.id,
+            "email": identity?.email,
+            "verified": identity?.isVerified ?? false,
+            "createdAt": identity?.createdAt,
+            "session": describe(session, current: true),
+        ])
+    }
+
+    private static func describe(_ session: KratosSession, current: Bool) -> [String: any Sendable] {
+        object([
+            "id": session.id,
+            "active": session.active ?? true,
+            "authenticatedAt": session.authenticatedAt,
+            "expiresAt": session.expiresAt,
+            "current": current,
+            "devices": (session.devices ?? []).map { device -> [String: any Sendable] in
+                object(["ipAddress": device.ipAddress, "userAgent": device.userAgent, "location": device.location])
+            },
+        ])
+    }
+
+    private static func loginResult(_ result: KratosAuthentication) -> [String: any Sendable] {
+        object([
+            "sessionToken": result.sessionToken,
+            "identityEmail": result.session.identity?.email ?? "",
+            "session": describe(result.session, current: true),
+            "user": user(result.session),
+        ])
+    }
+}

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+import Kratos
+
+/// Finds the session credential of a request, in Kratos' own order: `X-Session-Token`, the `ory_kratos_session`
+/// cookie, then `Authorization: Bearer`.
+enum Credentials {
+    static func from(parameters: [String: String]) -> KratosCredential? {
+        if let token = parameters["HTTP_X_SESSION_TOKEN"]?.trimmed, !token.isEmpty {
+            return .sessionToken(token)
+        }
+        if let cookie = parameters["HTTP_COOKIE"].flatMap(sessionCookie) {
+            return .sessionCookie(cookie)
+        }
+        if let authorization = parameters["HTTP_AUTHORIZATION"] {
+            let parts = authorization.split(separator: " ", omittingEmptySubsequences: true)
+            if parts.count == 2, parts[0].lowercased() == "bearer" { return .sessionToken(String(parts[1])) }
+        }
+        return nil
+    }
+
+    /// The value of `ory_kratos_session` in a `Cookie` header.
+    static func sessionCookie(in header: String) -> String? {
+        for pair in header.split(separator: ";") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, parts[0].trimmed == KratosCredential.cookieName else { continue }
+            let value = parts[1].trimmed
+            return value.isEmpty ? nil : value
+        }
+        return nil
+    }
+}
+
+extension StringProtocol {
+    fileprivate var trimmed: String {
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+import GraphQL
+public import Kratos
+import Logging
+
+/// What every resolver receives as its context: the request id, the session credential the request carried (if
+/// any), and the way to turn that credential into a session.
+public struct RequestContext: Sendable {
+    public let requestID: String
+    public let credential: KratosCredential?
+    let accounts: Accounts?
+
+    public init(requestID: String, credential: KratosCredential? = nil, accounts: Accounts? = nil) {
+        self.requestID = requestID
+        self.credential = credential
+        self.accounts = accounts
+    }
+
+    /// The request's active session, or an `UNAUTHENTICATED` (or `AUTH_SERVICE_UNAVAILABLE`) GraphQL error.
+    public func requireSession() async throws -> KratosSession {
+        guard let credential, let accounts else { throw AccountErrors.unauthenticated() }
+        do {
+            return try await accounts.session(for: credential)
+        } catch {
+            throw accounts.report(error, requestID: requestID)
+        }
+    }
+
+    /// The context of a resolver call, or a masked internal error if the schema runs outside this server.
+    public static func of(_ context: any Sendable) throws -> RequestContext {
+        guard let context = context as? RequestContext else {
+            throw GraphQLError(message: "Internal server error", extensions: ["code": "INTERNAL_SERVER_ERROR"])
+        }
+        return context
+    }
+}
+
+extension Accounts {
+    /// Logs what the client will not see (transport details) and returns the GraphQL error to throw.
+    func report(_ error: KratosError, requestID: String) -> GraphQLError {
+        if error.code == .unavailable || error.code == .flowExpired {
+            logger.warning("Kratos call failed", metadata: ["request_id": "\(requestID)", "error": "\(error)"])
+        }
+        return AccountErrors.graphQLError(error)
+    }
+}

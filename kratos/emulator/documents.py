@@ -1,0 +1,179 @@
+"""The JSON bodies Kratos answers with, built from the emulator's records."""
+import base64
+
+from .clock import rfc3339
+
+INVALID_CREDENTIALS = {
+    "id": 4000006, "type": "error",
+    "text": "The provided credentials are invalid, check for spelling mistakes in your password or username, "
+            "email address, or phone number.",
+}
+DUPLICATE_IDENTIFIER = {
+    "id": 4000007, "type": "error",
+    "text": "An account with the same identifier (email, phone, username, ...) exists already.",
+}
+SETTINGS_SAVED = {"id": 1050001, "type": "success", "text": "Your changes have been saved!"}
+
+DEFAULT_MESSAGES = {
+    400: ("Bad Request", "The request was malformed or contained invalid parameters"),
+    401: ("Unauthorized", "The request could not be authorized"),
+    403: ("Forbidden", "The requested action was forbidden"),
+    404: ("Not Found", "The requested resource could not be found"),
+    409: ("Conflict", "The resource could not be created due to a conflict"),
+    410: ("Gone", "The requested resource is no longer available"),
+    500: ("Internal Server Error", "An internal server error occurred, please contact the system administrator"),
+}
+
+
+def error(code, reason=None, message=None, error_id=None, details=None, **siblings):
+    """herodot's envelope: {"error": {id?, code, status, reason?, details?, message}} plus top-level siblings."""
+    status, default_message = DEFAULT_MESSAGES.get(code, ("Error", "An error occurred"))
+    body = {}
+    if error_id:
+        body["id"] = error_id
+    body["code"] = code
+    body["status"] = status
+    if reason:
+        body["reason"] = reason
+    if details:
+        body["details"] = details
+    body["message"] = message or default_message
+    return {"error": body, **siblings}
+
+
+def missing_property(name):
+    return {"id": 4000002, "type": "error", "text": f"Property {name} is missing.", "context": {"property": name}}
+
+
+def schema_url(base_url, schema_id):
+    encoded = base64.urlsafe_b64encode(schema_id.encode()).decode().rstrip("=")
+    return f"{base_url}/schemas/{encoded}"
+
+
+def identity(record, base_url, with_credentials=False):
+    email = record["traits"]["email"]
+    created, updated = rfc3339(record["created_at"]), rfc3339(record["updated_at"])
+    body = {
+        "id": record["id"],
+        "schema_id": record["schema_id"],
+        "schema_url": schema_url(base_url, record["schema_id"]),
+        "state": record["state"],
+        "state_changed_at": created,
+        "traits": record["traits"],
+        "verifiable_addresses": [{
+            "id": record["address_ids"][0], "value": email, "verified": False, "via": "email",
+            "status": "pending", "created_at": created, "updated_at": updated,
+        }],
+        "recovery_addresses": [{
+            "id": record["address_ids"][1], "value": email, "via": "email", "created_at": created, "updated_at": updated,
+        }],
+        "metadata_public": None,
+        "created_at": created,
+        "updated_at": updated,
+        "organization_id": None,
+    }
+    if with_credentials:
+        body["credentials"] = {"password": {
+            "type": "password", "identifiers": [email], "version": 0, "created_at": created, "updated_at": updated,
+        }}
+        body["metadata_admin"] = None
+    return body
+
+
+def session(record, identity_body, active):
+    return {
+        "id": record["id"],
+        "active": active,
+        "expires_at": rfc3339(record["expires_at"]),
+        "authenticated_at": rfc3339(record["authenticated_at"]),
+        "authenticator_assurance_level": "aal1",
+        "authentication_methods": [
+            {"method": "password", "aal": "aal1", "completed_at": rfc3339(record["authenticated_at"])},
+        ],
+        "issued_at": rfc3339(record["issued_at"]),
+        "identity": identity_body,
+        "devices": [{
+            "id": record["device_id"], "ip_address": record["ip_address"], "user_agent": record["user_agent"],
+            "location": "",
+        }],
+    }
+
+
+def _input(name, kind, group, label=None, value=None, required=None, autocomplete=None):
+    attributes = {"name": name, "type": kind}
+    if value is not None:
+        attributes["value"] = value
+    if required is not None:
+        attributes["required"] = required
+    if autocomplete:
+        attributes["autocomplete"] = autocomplete
+    attributes["disabled"] = False
+    attributes["node_type"] = "input"
+    meta = {"label": {"id": label[0], "text": label[1], "type": "info"}} if label else {}
+    return {"type": "input", "group": group, "attributes": attributes, "messages": [], "meta": meta}
+
+
+def login_nodes(csrf_token, identifier=""):
+    return [
+        _input("identifier", "text", "default", (1070002, "E-Mail"), value=identifier, required=True),
+        _input("csrf_token", "hidden", "default", value=csrf_token, required=True),
+        _input("password", "password", "password", (1070001, "Password"), required=True,
+               autocomplete="current-password"),
+        _input("method", "submit", "password", (1010022, "Sign in with password"), value="password"),
+    ]
+
+
+def registration_nodes(csrf_token, email=""):
+    return [
+        _input("csrf_token", "hidden", "default", value=csrf_token, required=True),
+        _input("traits.email", "email", "default", (1070002, "E-Mail"), value=email or None, required=True,
+               autocomplete="email"),
+        _input("password", "password", "password", (1070001, "Password"), required=True,
+               autocomplete="new-password"),
+        _input("method", "submit", "password", (1040001, "Sign up"), value="password"),
+    ]
+
+
+def settings_nodes(csrf_token, email):
+    return [
+        _input("csrf_token", "hidden", "default", value=csrf_token, required=True),
+        _input("traits.email", "email", "profile", (1070002, "E-Mail"), value=email, required=True,
+               autocomplete="email"),
+        _input("method", "submit", "profile", (1070003, "Save"), value="profile"),
+        _input("password", "password", "password", (1070001, "Password"), required=True,
+               autocomplete="new-password"),
+        _input("method", "submit", "password", (1070003, "Save"), value="password"),
+    ]
+
+
+def flow(record, public_url, nodes, messages=None, identity_body=None):
+    """A login, registration or settings flow. Kratos omits `ui.messages` when empty."""
+    kind = record["kind"]
+    ui = {"action": f"{public_url}/self-service/{kind}?flow={record['id']}", "method": "POST", "nodes": nodes}
+    if messages:
+        ui["messages"] = messages
+    body = {
+        "id": record["id"],
+        "type": record["type"],
+        "expires_at": rfc3339(record["expires_at"]),
+        "issued_at": rfc3339(record["issued_at"]),
+        "request_url": record["request_url"],
+        "ui": ui,
+        "state": record["state"],
+    }
+    if kind == "login":
+        body.update({"organization_id": None, "created_at": rfc3339(record["issued_at"]),
+                     "updated_at": rfc3339(record["issued_at"]), "refresh": record.get("refresh", False),
+                     "requested_aal": "aal1"})
+    elif kind == "registration":
+        body["organization_id"] = None
+    elif kind == "settings":
+        body["identity"] = identity_body
+    return body
+
+
+def flow_expired(expired_at, since_ns, new_flow_id):
+    minutes = since_ns / 60e9
+    return error(410, reason=f"The self-service flow expired {minutes:.2f} minutes ago, initialize a new one.",
+                 message="self-service flow expired", error_id="self_service_flow_expired",
+                 expired_at=rfc3339(expired_at), since=since_ns, use_flow_id=new_flow_id)
