@@ -34,7 +34,7 @@ $(VENV)/bin/pytest: Tests/system/requirements.txt
 	touch $@
 
 system-test: $(VENV)/bin/pytest
-	$(VENV)/bin/pytest -q Tests/system
+	$(VENV)/bin/pytest -q Tests/system Tests/emulator
 
 ## bench: wrk through nginx against the workers and against a C libfcgi floor (see README)
 bench: deps release

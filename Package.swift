@@ -76,7 +76,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Test support: the Kratos emulator as a child process, for tests that need a real HTTP peer.
+        .target(name: "TestSupport", path: "Tests/Support", swiftSettings: swiftSettings),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"], swiftSettings: swiftSettings),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "KratosTests", dependencies: ["Kratos", "HTTPClient", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "GraphQLHTTPTests",
             dependencies: [

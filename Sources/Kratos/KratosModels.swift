@@ -19,6 +19,13 @@ public struct KratosSession: Sendable, Decodable, Equatable {
         public var location: String?
     }
 
+    public init(id: String, active: Bool? = true, expiresAt: String? = nil, identity: KratosIdentity? = nil) {
+        self.id = id
+        self.active = active
+        self.expiresAt = expiresAt
+        self.identity = identity
+    }
+
     /// `expires_at` as a date, when Kratos sent one that parses.
     public var expiryDate: Date? { expiresAt.flatMap(RFC3339.date(from:)) }
 }

@@ -4,7 +4,7 @@ import json
 import secrets
 import urllib.request
 
-from conftest import JSON, send
+from system_http import JSON, send
 
 # Every secret the tests create, so a test can prove none reached a log.
 SECRETS = set()

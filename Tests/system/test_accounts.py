@@ -10,7 +10,7 @@ import pytest
 
 from accounts import (SECRETS, browser_login, credential_headers, emulator_requests, error_codes, gql, login,
                       new_account, register, reset_faults, set_faults)
-from conftest import JSON, ROOT, send
+from system_http import JSON, ROOT, send
 from stack import Stack
 
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from conftest import send
+from system_http import send
 
 GQL = "application/graphql-response+json"
 Q = {"query": "{ __typename }"}

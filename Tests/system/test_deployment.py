@@ -5,7 +5,7 @@ import re
 import shutil
 import subprocess
 
-from conftest import ROOT
+from system_http import ROOT
 from stack import Stack
 
 SYSTEMD = os.path.join(ROOT, "systemd")
@@ -31,6 +31,36 @@ def test_systemd_units_verify_cleanly(binary, tmp_path):
     assert result.returncode == 0, result.stderr
     # Unknown keys and bad values are only warnings for systemd: treat any output as a failure.
     assert result.stderr.strip() == "", result.stderr
+
+
+def test_the_kratos_unit_verifies_cleanly(tmp_path):
+    with open(os.path.join(SYSTEMD, "kratos.service")) as source:
+        (tmp_path / "kratos.service").write_text(source.read().replace("/usr/local/bin/kratos", "/bin/true"))
+    result = subprocess.run(["systemd-analyze", "verify", "kratos.service"], cwd=tmp_path, capture_output=True,
+                            text=True)
+    assert result.returncode == 0 and result.stderr.strip() == "", result.stderr
+
+
+def test_kratos_config_keeps_the_admin_api_on_loopback_and_secrets_out():
+    with open(os.path.join(ROOT, "kratos", "kratos.yml")) as config:
+        text = config.read()
+    admin = text.split("admin:", 1)[1]
+    assert "host: 127.0.0.1" in admin.split("\n\n")[0]
+    assert not re.search(r"^secrets:", text, re.M), "secrets belong in the environment, not kratos.yml"
+    assert "hook: session" in text
+
+
+def test_nginx_routes_nothing_to_kratos(stack):
+    """The site forwards only /graphql; Kratos' admin API (and its public one) are unreachable through nginx."""
+    from system_http import send
+    for path in ("/admin/identities", "/identities", "/admin/sessions", "/sessions/whoami",
+                 "/self-service/login/api", "/graphql/../admin/identities", "/graphql/admin/identities",
+                 "/%2e%2e/admin/identities", "/GRAPHQL"):
+        response = send(stack.port, "GET", None, {}, path=path)
+        assert response.status in (400, 404), (path, response.status)
+    body = send(stack.port, "POST", {"traits": {"email": "x@example.com"}}, {"content-type": "application/json"},
+                path="/admin/identities")
+    assert body.status == 404
 
 
 def test_the_service_command_line_is_accepted(binary, tmp_path):

@@ -1,7 +1,7 @@
 """Bad input gets a 4xx or a GraphQL error with a code, never a 5xx, a crash or a hang; the next request is served."""
 import pytest
 
-from conftest import JSON, send
+from system_http import JSON, send
 
 HELLO = {"query": "{ hello }"}
 

@@ -1,7 +1,7 @@
 """Startup refuses a schema it cannot serve, naming the fields, and exits non-zero."""
 import subprocess
 
-from conftest import ROOT
+from system_http import ROOT
 
 
 def start(binary, tmp_path, sdl):

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import JSON, ROOT, send
+from system_http import JSON, ROOT, send
 from fcgi_client import Connection
 from stack import Stack, wait_for
 

@@ -1,5 +1,6 @@
 """python3 -m kratos.emulator — a Kratos-compatible server for tests and `make run` (no Kratos binary needed)."""
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -19,6 +20,8 @@ def main(argv=None):
     parser.add_argument("--privileged-session-max-age", default="1h",
                         help="selfservice.flows.settings.privileged_session_max_age (default 1h)")
     parser.add_argument("--min-password-length", type=int, default=8)
+    parser.add_argument("--exit-with-parent", action="store_true",
+                        help="exit when the process that started the emulator is gone (for test harnesses)")
     args = parser.parse_args(argv)
 
     store = Store(parse_duration(args.session_lifespan), parse_duration(args.flow_lifespan),
@@ -33,7 +36,13 @@ def main(argv=None):
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    stop.wait()
+    if args.exit_with_parent:
+        parent = os.getppid()
+        while not stop.wait(0.5):
+            if os.getppid() != parent:
+                break
+    else:
+        stop.wait()
     return 0
 
 

@@ -1,0 +1,101 @@
+import Foundation
+import HTTPClient
+import Testing
+import TestSupport
+
+@testable import Kratos
+
+@Suite(.serialized) struct KratosClientTests {
+    /// One emulator per suite: suites run in parallel, and this one's fault switches must not reach the other.
+    static let sharedEmulator = try! KratosEmulatorProcess()
+    let emulator: KratosEmulatorProcess
+    let kratos: KratosClient
+
+    init() throws {
+        emulator = Self.sharedEmulator
+        var configuration = KratosConfiguration()
+        configuration.publicURL = emulator.publicURL
+        configuration.adminURL = emulator.adminURL
+        configuration.requestTimeout = .seconds(1)
+        kratos = KratosClient(configuration: configuration, http: HTTPClient())
+    }
+
+    func newEmail() -> String { "kratos-\(UInt32.random(in: 0...UInt32.max))@example.com" }
+
+    @Test func registersLogsInAndChecksTheSession() async throws {
+        let email = newEmail()
+        let registered = try await kratos.register(email: email, password: "a-fine-long-passphrase")
+        #expect(registered.sessionToken.hasPrefix("ory_st_"))
+        let login = try await kratos.login(identifier: email, password: "a-fine-long-passphrase")
+        let session = try await kratos.whoami(.sessionToken(login.sessionToken))
+        #expect(session.identity?.email == email)
+        #expect(session.expiryDate.map { $0 > Date() } == true)
+        let others = try await kratos.otherSessions(.sessionToken(login.sessionToken))
+        #expect(others.map(\.id) == [registered.session.id])
+        try await kratos.logout(.sessionToken(login.sessionToken))
+        await #expect(throws: KratosError(.unauthenticated, detail: "No valid session credentials found in the request.")) {
+            _ = try await kratos.whoami(.sessionToken(login.sessionToken))
+        }
+    }
+
+    @Test func mapsFlowErrorsToMessagesWithFields() async throws {
+        let email = newEmail()
+        _ = try await kratos.register(email: email, password: "a-fine-long-passphrase")
+        await #expect { _ = try await kratos.register(email: email, password: "a-fine-long-passphrase") } throws: {
+            ($0 as? KratosError)?.messages.map(\.id) == [4000007]
+        }
+        await #expect { _ = try await kratos.register(email: newEmail(), password: "short") } throws: {
+            ($0 as? KratosError)?.messages == [KratosMessage(id: 4000032, text: "The password must be at least 8 characters long, but got 5.", field: "password")]
+        }
+        await #expect { _ = try await kratos.login(identifier: email, password: "wrong-passphrase") } throws: {
+            let error = $0 as? KratosError
+            return error?.code == .invalidInput && error?.messages.map(\.id) == [4000006]
+        }
+    }
+
+    @Test func anUnreachableKratosIsUnavailable() async throws {
+        try emulator.setFaults(#"{"refuse": true}"#)
+        defer { try? emulator.setFaults("") }
+        await #expect { _ = try await kratos.whoami(.sessionToken("ory_st_x")) } throws: { ($0 as? KratosError)?.code == .unavailable }
+    }
+
+    @Test func a5xxIsUnavailable() async throws {
+        try emulator.setFaults(#"{"fail_status": 503}"#)
+        defer { try? emulator.setFaults("") }
+        await #expect { _ = try await kratos.login(identifier: "a@example.com", password: "whatever-long") } throws: {
+            ($0 as? KratosError)?.code == .unavailable
+        }
+    }
+
+    @Test func refusesAnAdminURLOffLoopback() async {
+        var configuration = KratosConfiguration()
+        configuration.adminURL = "http://10.0.0.5:4434"
+        #expect(!configuration.adminURLIsLoopback)
+        let remote = KratosClient(configuration: configuration, http: HTTPClient())
+        await #expect { _ = try await remote.identities() } throws: { ($0 as? KratosError)?.code == .forbidden }
+    }
+
+    @Test func adminCallsFindAndDeleteIdentities() async throws {
+        let email = newEmail()
+        _ = try await kratos.register(email: email, password: "a-fine-long-passphrase")
+        let found = try await kratos.identities(email: email)
+        #expect(found.map(\.email) == [email])
+        try await kratos.deleteIdentity(id: found[0].id)
+        await #expect { _ = try await kratos.identity(id: found[0].id) } throws: { ($0 as? KratosError)?.code == .notFound }
+    }
+
+    @Test(arguments: [
+        ("2026-12-02T16:33:20.080243Z", 1_796_229_200.080243),
+        ("2026-12-02T16:33:20Z", 1_796_229_200.0),
+        ("2026-12-02T18:33:20.5+02:00", 1_796_229_200.5),
+    ])
+    func parsesKratosTimestamps(text: String, expected: Double) {
+        let parsed = RFC3339.date(from: text)?.timeIntervalSince1970
+        #expect(parsed.map { abs($0 - expected) < 0.000_01 } == true)
+    }
+
+    @Test func refusesMalformedTimestamps() {
+        #expect(RFC3339.date(from: "yesterday") == nil)
+        #expect(RFC3339.date(from: "2026-12-02T16:33:20") == nil)
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// The Kratos emulator (`python3 -m kratos.emulator`) on free ports, for tests that need a real HTTP peer. It exits
+/// with the test process.
+public final class KratosEmulatorProcess: @unchecked Sendable {
+
+    public let publicURL: String
+    public let adminURL: String
+    private let process: Process
+
+    public init(arguments: [String] = []) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let (publicPort, adminPort) = (Self.freePort(), Self.freePort())
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-m", "kratos.emulator", "--public-port", "\(publicPort)", "--admin-port", "\(adminPort)", "--exit-with-parent"] + arguments
+        process.currentDirectoryURL = root
+        // Not the test runner's pipes: `swift test` waits for every holder of its output to let go.
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        publicURL = "http://127.0.0.1:\(publicPort)"
+        adminURL = "http://127.0.0.1:\(adminPort)"
+        let deadline = Date().addingTimeInterval(20)
+        while !Self.isListening(port: publicPort) || !Self.isListening(port: adminPort) {
+            guard Date() < deadline, process.isRunning else { throw EmulatorError.didNotStart }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+
+    deinit { stop() }
+
+    public func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    /// Sets the emulator's fault switches (`latency_ms`, `fail_status`, `refuse`); an empty string resets them.
+    /// A plain blocking HTTP/1.0 exchange, so the test does not depend on the client under test.
+    public func setFaults(_ json: String) throws {
+        let port = Int(adminURL.split(separator: ":").last!)!
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard connected else { throw EmulatorError.didNotStart }
+        let method = json.isEmpty ? "DELETE" : "POST"
+        let request = "\(method) /__emulator/faults HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: \(json.utf8.count)\r\n\r\n\(json)"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while recv(fd, &buffer, buffer.count, 0) > 0 {}
+    }
+
+    enum EmulatorError: Error { case didNotStart }
+
+    private static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private static func isListening(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+"""Helpers of the black-box tests: raw HTTP requests through nginx, paths, the binary under test."""
+import http.client
+import json
+import os
+import sys
+import urllib.parse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+
+from stack import Stack  # noqa: E402
+
+BINARY = os.environ.get("GRAPHQL_FCGI_BINARY", os.path.join(ROOT, ".build", "debug", "graphql-fcgi"))
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def header(self, name):
+        return self.headers.get(name.lower())
+
+    def json(self):
+        return json.loads(self.body.decode("utf-8"))
+
+
+def send(port, method="POST", body=None, headers=None, query=None, path="/graphql", timeout=10):
+    """One HTTP/1.1 request with exactly the given headers (http.client adds only Host and Content-Length)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    target = path + ("?" + urllib.parse.urlencode(query) if isinstance(query, dict) else ("?" + query if query else ""))
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body)
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    connection.putrequest(method, target, skip_accept_encoding=True)
+    for name, value in (headers or {}).items():
+        connection.putheader(name, value)
+    if body is not None:
+        connection.putheader("Content-Length", str(len(body)))
+    connection.endheaders(body)
+    response = connection.getresponse()
+    result = Response(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+    connection.close()
+    return result
+
+
+JSON = {"content-type": "application/json"}
+
+
