@@ -23,6 +23,7 @@ from stack import Stack  # noqa: E402
 OUT = os.path.join(ROOT, "bench", "out")
 HELLO = "{ hello }"
 # 20 fields and a fragment: what a real client sends, and what the document cache is for.
+ME = "{ me { id email } }"
 WIDE = ("query Wide { " + " ".join(f"f{i}: hello" for i in range(16)) + " ...Extra } "
         "fragment Extra on Query { e1: hello e2: hello t: __typename h: hello }")
 
@@ -45,8 +46,10 @@ def cpu_seconds(pids):
     return total
 
 
-def wrk(url, seconds, connections, method, query):
+def wrk(url, seconds, connections, method, query, token=None):
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    if token:
+        script.write(f'wrk.headers["X-Session-Token"] = "{token}"\n')
     if method == "POST":
         body = json.dumps({"query": query}).replace("\\", "\\\\").replace('"', '\\"')
         script.write(f'wrk.method = "POST"\nwrk.body = "{body}"\n'
@@ -72,11 +75,22 @@ def wrk(url, seconds, connections, method, query):
     }
 
 
+def sign_up(stack):
+    """A fresh account through the API; returns its session token."""
+    import urllib.request
+    mutation = 'mutation { registerUser(email: "bench@example.com", password: "a-bench-passphrase") { sessionToken } }'
+    request = urllib.request.Request(stack.url, data=json.dumps({"query": mutation}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        return json.load(response)["data"]["registerUser"]["sessionToken"]
+
+
 def measure(stack, seconds, connections, method, query):
     pids = [process.pid for process in stack.workers.values()]
-    wrk(stack.url, 1, connections, method, query)  # warm-up: caches, connections
+    token = sign_up(stack) if query == ME else None
+    wrk(stack.url, 1, connections, method, query, token)  # warm-up: caches, connections
     before = cpu_seconds(pids)
-    result = wrk(stack.url, seconds, connections, method, query)
+    result = wrk(stack.url, seconds, connections, method, query, token)
     result["cpu_us"] = (cpu_seconds(pids) - before) * 1e6 / max(1, result["requests"])
     return result
 
@@ -90,16 +104,18 @@ def main():
 
     floor_binary = build_floor()
     cases = [
-        ("C floor", dict(worker_command=lambda path: [floor_binary, path, "64"]), [("POST", HELLO), ("GET", HELLO)]),
-        ("graphql-fcgi", {}, [("POST", HELLO), ("GET", HELLO), ("POST", WIDE)]),
+        ("C floor", dict(worker_command=lambda path: [floor_binary, path, "64"], kratos=False),
+         [("POST", HELLO), ("GET", HELLO)]),
+        ("graphql-fcgi", {}, [("POST", HELLO), ("GET", HELLO), ("POST", WIDE), ("POST", ME)]),
         ("graphql-fcgi, no document cache", dict(worker_args=["--no-document-cache"]), [("POST", HELLO), ("POST", WIDE)]),
+        ("graphql-fcgi, no session cache", dict(worker_args=["--session-cache-ttl", "0"]), [("POST", ME)]),
     ]
     results = {}
     for name, options, requests in cases:
         stack = Stack(args.binary, instances=2, **options).start()
         try:
             for method, query in requests:
-                label = "{ hello }" if query == HELLO else "20 fields + fragment"
+                label = {HELLO: "{ hello }", WIDE: "20 fields + fragment", ME: "{ me { id email } } (signed in)"}[query]
                 results[(name, method, label)] = measure(stack, args.seconds, args.connections, method, query)
                 print(f"measured {name}: {method} {label}", file=sys.stderr, flush=True)
         finally:

@@ -109,6 +109,7 @@ final class LibFCGIRequest {
     /// The FastCGI parameters, copied: libfcgi frees them at `finish`.
     func parameters() -> [String: String] {
         var result: [String: String] = [:]
+        result.reserveCapacity(48)  // nginx's fastcgi_params plus the request headers
         guard var cursor = raw.pointee.envp else { return result }
         while let entry = cursor.pointee {
             if let separator = strchr(entry, 0x3D) {  // "="

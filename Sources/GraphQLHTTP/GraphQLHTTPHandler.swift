@@ -26,11 +26,13 @@ public final class GraphQLHTTPHandler: Sendable {
     /// - Parameters:
     ///   - requestID: Tied to every log line about this request; the transport returns it in a header.
     ///   - context: Handed to every resolver.
+    ///   - threadCache: The calling worker thread's own document cache, if it keeps one.
     public func handle(
         _ request: HTTPRequest,
         requestID: String,
         context: any Sendable,
-        rootValue: any Sendable = ()
+        rootValue: any Sendable = (),
+        threadCache: ThreadDocumentCache? = nil
     ) async -> HTTPResponse {
         guard let mediaType = ResponseMediaType.negotiate(accept: request.accept) else {
             return respond(
@@ -50,7 +52,7 @@ public final class GraphQLHTTPHandler: Sendable {
         }
 
         let document: Document
-        switch documents.document(for: parameters.query, enabled: configuration.documentCacheEnabled).outcome {
+        switch documents.document(for: parameters.query, enabled: configuration.documentCacheEnabled, threadCache: threadCache).outcome {
         case .rejected(let errors):
             let isParseFailure = errors.first?.code != ErrorCode.validationFailed
             return respond(mediaType, requestErrors: errors, status: requestErrorStatus(mediaType, parseFailure: isParseFailure))

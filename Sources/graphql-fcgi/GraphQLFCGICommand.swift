@@ -1,114 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
-import FastCGI
-import GraphQLHTTP
-import HTTPClient
-import Kratos
-import Logging
-import Server
 
 @main
 struct GraphQLFCGICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "graphql-fcgi",
-        abstract: "A GraphQL API server that runs as a FastCGI worker pool behind nginx.",
-        version: "0.1.0"
+        abstract: "A GraphQL API server that runs as a FastCGI worker pool behind nginx, with accounts through Ory Kratos.",
+        version: "0.1.0",
+        subcommands: [ServeCommand.self, IdentitiesCommand.self],
+        defaultSubcommand: ServeCommand.self
     )
-
-    @Option(help: "Unix socket path to listen on. Without it, an inherited socket is used (systemd, spawn-fcgi).")
-    var listen: String?
-
-    @Option(help: "Permissions of the socket created by --listen, in octal.")
-    var socketMode: String = "660"
-
-    @Option(help: "The SDL schema file.")
-    var schema: String = "schema/schema.graphql"
-
-    @Option(help: "Worker threads; keep above the connections nginx keeps open to this instance.")
-    var threads: Int = WorkerPool.Configuration().threadCount
-
-    @Option(help: "Largest request body in bytes; larger ones get 413.")
-    var maxBodyBytes: Int = WorkerPool.Configuration().maxBodyBytes
-
-    @Option(help: "Seconds SIGTERM waits for requests in flight.")
-    var gracePeriod: Int = 10
-
-    @Option(help: "Status-code edition: compatible (graphql-http audit suite) or draft2026.")
-    var statusCodes: String = GraphQLHTTPConfiguration.StatusCodePolicy.compatible.rawValue
-
-    @Option(help: "Deepest bracket nesting a document may have.")
-    var maxDocumentNesting: Int = GraphQLHTTPConfiguration().maxDocumentNesting
-
-    @Flag(help: "Parse and validate every document again (to measure what the document cache saves).")
-    var noDocumentCache = false
-
-    @Option(help: "Kratos public API URL.")
-    var kratosPublicUrl: String = KratosConfiguration().publicURL
-
-    @Option(help: "Kratos admin API URL (loopback only).")
-    var kratosAdminUrl: String = KratosConfiguration().adminURL
-
-    @Option(help: "Total deadline of one Kratos call, in milliseconds.")
-    var kratosTimeoutMs: Int = 3000
-
-    @Option(help: "Connect timeout to Kratos, in milliseconds.")
-    var kratosConnectTimeoutMs: Int = 1000
-
-    @Option(help: "Seconds a session checked with Kratos is trusted without asking again.")
-    var sessionCacheTtl: Int = 30
-
-    @Option(help: "Sessions kept in the session cache.")
-    var sessionCacheEntries: Int = 10_000
-
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
-
-    mutating func validate() throws {
-        guard UInt32(socketMode, radix: 8) != nil else { throw ValidationError("--socket-mode must be octal, like 660") }
-        guard GraphQLHTTPConfiguration.StatusCodePolicy(rawValue: statusCodes) != nil else {
-            throw ValidationError("--status-codes must be compatible or draft2026")
-        }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
-        guard threads >= 1, maxBodyBytes >= 1, gracePeriod >= 0, maxDocumentNesting >= 1 else {
-            throw ValidationError("--threads, --max-body-bytes and --max-document-nesting must be positive")
-        }
-        guard kratosTimeoutMs >= 1, kratosConnectTimeoutMs >= 1, sessionCacheTtl >= 0, sessionCacheEntries >= 1 else {
-            throw ValidationError("Kratos timeouts and --session-cache-entries must be positive")
-        }
-    }
-
-    func run() throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "graphql-fcgi")
-
-        var configuration = ServerConfiguration()
-        if let listen {
-            configuration.listen = .unixSocket(path: listen, mode: UInt32(socketMode, radix: 8) ?? 0o660)
-        }
-        configuration.schemaPath = schema
-        configuration.workers.threadCount = threads
-        configuration.workers.maxBodyBytes = maxBodyBytes
-        configuration.gracePeriod = .seconds(gracePeriod)
-        configuration.graphQL.statusCodePolicy = GraphQLHTTPConfiguration.StatusCodePolicy(rawValue: statusCodes) ?? .compatible
-        configuration.graphQL.maxDocumentNesting = maxDocumentNesting
-        configuration.graphQL.documentCacheEnabled = !noDocumentCache
-        configuration.kratos.publicURL = kratosPublicUrl
-        configuration.kratos.adminURL = kratosAdminUrl
-        configuration.kratos.requestTimeout = .milliseconds(kratosTimeoutMs)
-        configuration.kratosHTTP.connectTimeout = .milliseconds(kratosConnectTimeoutMs)
-        configuration.sessionCacheTTL = .seconds(sessionCacheTtl)
-        configuration.sessionCacheEntries = sessionCacheEntries
-
-        do {
-            try GraphQLFCGIServer(configuration: configuration, logger: logger).run()
-        } catch {
-            logger.critical("cannot start: \(error)")
-            throw ExitCode(1)
-        }
-    }
 }

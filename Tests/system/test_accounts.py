@@ -254,6 +254,29 @@ def test_slow_kratos_does_not_hold_up_other_requests(binary, record_property):
         stack.stop()
 
 
+def test_operators_manage_identities_through_the_admin_api(accounts, binary):
+    import subprocess
+    email, password = new_account()
+    register(accounts.port, email, password)
+    admin = ["--kratos-admin-url", accounts.kratos.admin_url]
+
+    def cli(*arguments):
+        return subprocess.run([binary, "identities", *arguments, *admin], capture_output=True, text=True, timeout=20)
+
+    listed = cli("list", "--email", email)
+    assert listed.returncode == 0
+    identity_id, listed_email, state = listed.stdout.strip().split("\t")
+    assert (listed_email, state) == (email, "active")
+    assert f"email: {email}" in cli("show", identity_id).stdout
+    assert cli("delete", identity_id).returncode == 0
+    missing = cli("show", identity_id)
+    assert missing.returncode == 1 and "notFound" in missing.stderr
+    assert error_codes(login(accounts.port, email, password)) == ["BAD_USER_INPUT"]
+    remote = subprocess.run([binary, "identities", "list", "--kratos-admin-url", "http://192.0.2.1:4434"],
+                            capture_output=True, text=True, timeout=20)
+    assert remote.returncode == 1 and "not a loopback address" in remote.stderr
+
+
 def test_no_secret_reaches_a_log(accounts):
     """Runs last in this module: every token, cookie and password the tests used, looked for in every log."""
     assert SECRETS, "the tests above recorded no secrets"

@@ -67,6 +67,8 @@ public struct GraphQLRequestParameters: Sendable, Equatable {
 
     /// Accepts `application/json` with no charset or `charset=utf-8`; anything else is 415.
     private static func requireJSONContentType(_ contentType: String?) throws(RequestError) {
+        // What nearly every client sends, without splitting or lower-casing.
+        if contentType == "application/json" || contentType == "application/json; charset=utf-8" { return }
         let unsupported = RequestError(
             status: 415,
             code: "UNSUPPORTED_MEDIA_TYPE",

@@ -19,6 +19,11 @@ public enum ResponseMediaType: Sendable, Equatable {
     /// offered (406).
     public static func negotiate(accept: String?) -> ResponseMediaType? {
         guard let accept, !accept.allSatisfy({ $0 == " " || $0 == "\t" }) else { return .json }
+        switch accept {  // the common values, without parsing
+        case "*/*", "application/json": return .json
+        case "application/graphql-response+json": return .graphQLResponse
+        default: break
+        }
         var best: (type: ResponseMediaType, quality: Double)?
         for range in accept.split(separator: ",") {
             let parts = range.split(separator: ";")

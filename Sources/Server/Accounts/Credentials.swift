@@ -31,7 +31,14 @@ enum Credentials {
 }
 
 extension StringProtocol {
+    /// Without leading and trailing spaces and tabs. On UTF-8 code units: the generic Character-based version
+    /// (reversed collections) showed up at 15% of a signed-in request's CPU in a profile.
     fileprivate var trimmed: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+        let string = String(self)
+        let bytes = string.utf8
+        guard let first = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }),
+            let last = bytes.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })
+        else { return "" }
+        return String(string[first...last])
     }
 }

@@ -20,7 +20,8 @@ public final class SessionCache: Sendable {
     private let entries: LRUCache<Entry>
     private let timeToLive: Duration
     private let inFlight = Mutex<[String: Task<KratosSession, any Error>]>([:])
-    private let counters = Mutex<(hits: Int, misses: Int)>((0, 0))
+    private let hits = Atomic<Int>(0)
+    private let misses = Atomic<Int>(0)
 
     /// - Parameters:
     ///   - timeToLive: Longest time a session is trusted without asking Kratos again. A session revoked elsewhere
@@ -39,10 +40,10 @@ public final class SessionCache: Sendable {
     ) async throws -> KratosSession {
         let key = Self.key(credential)
         if let entry = entries.value(forKey: key), entry.validUntil > .now {
-            counters.withLock { $0.hits += 1 }
+            hits.add(1, ordering: .relaxed)
             return entry.session
         }
-        counters.withLock { $0.misses += 1 }
+        misses.add(1, ordering: .relaxed)
         let task = inFlight.withLock { tasks in
             if let running = tasks[key] { return running }
             let started = Task { try await fetch() }
@@ -61,8 +62,7 @@ public final class SessionCache: Sendable {
     }
 
     public var statistics: (hits: Int, misses: Int, entries: Int) {
-        let (hits, misses) = counters.withLock { $0 }
-        return (hits, misses, entries.statistics.entries)
+        (hits.load(ordering: .relaxed), misses.load(ordering: .relaxed), entries.statistics.entries)
     }
 
     private func validUntil(_ session: KratosSession) -> ContinuousClock.Instant {
@@ -80,6 +80,13 @@ public final class SessionCache: Sendable {
         case .sessionToken(let token): material = "token:" + token
         case .sessionCookie(let cookie): material = "cookie:" + cookie
         }
-        return SHA256.hash(data: Data(material.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: Data(material.utf8)) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 }

@@ -15,13 +15,14 @@ public struct RequestPipeline: Sendable {
     /// A handler for one worker thread, with its own executor.
     public func makeThreadHandler() -> WorkerPool.Handler {
         let executor = WorkerThreadExecutor()
+        let documents = ThreadDocumentCache()
         return { request in
-            executor.runBlocking { await self.respond(to: request) }
+            executor.runBlocking { await self.respond(to: request, threadCache: documents) }
         }
     }
 
     /// Answers one request; the response carries the request id in `X-Request-Id`.
-    public func respond(to request: FastCGIRequest) async -> FastCGIResponse {
+    public func respond(to request: FastCGIRequest, threadCache: ThreadDocumentCache? = nil) async -> FastCGIResponse {
         let requestID = RequestID.from(nginx: request[parameter: "REQUEST_ID"])
         let httpRequest = HTTPRequest(
             method: request[parameter: "REQUEST_METHOD"] ?? "GET",
@@ -36,7 +37,7 @@ public struct RequestPipeline: Sendable {
             credential: Credentials.from(parameters: request.parameters),
             accounts: accounts
         )
-        let response = await graphQL.handle(httpRequest, requestID: requestID, context: context)
+        let response = await graphQL.handle(httpRequest, requestID: requestID, context: context, threadCache: threadCache)
         var headers = response.headers
         headers.append(("X-Request-Id", requestID))
         headers.append(("Cache-Control", "no-store"))
