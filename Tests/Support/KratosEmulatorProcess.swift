@@ -41,16 +41,9 @@ public final class KratosEmulatorProcess: @unchecked Sendable {
     /// A plain blocking HTTP/1.0 exchange, so the test does not depend on the client under test.
     public func setFaults(_ json: String) throws {
         let port = Int(adminURL.split(separator: ":").last!)!
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = Self.connectedSocket(port: port)
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        guard connected else { throw EmulatorError.didNotStart }
+        guard fd >= 0 else { throw EmulatorError.didNotStart }
         let method = json.isEmpty ? "DELETE" : "POST"
         let request = "\(method) /__emulator/faults HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: \(json.utf8.count)\r\n\r\n\(json)"
         _ = request.withCString { send(fd, $0, strlen($0), 0) }
@@ -74,14 +67,22 @@ public final class KratosEmulatorProcess: @unchecked Sendable {
     }
 
     private static func isListening(port: Int) -> Bool {
+        let fd = connectedSocket(port: port)
+        if fd >= 0 { close(fd) }
+        return fd >= 0
+    }
+
+    /// A TCP socket connected to 127.0.0.1:`port`, or -1.
+    private static func connectedSocket(port: Int) -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
+        let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
+        if !connected { close(fd) }
+        return connected ? fd : -1
     }
 }

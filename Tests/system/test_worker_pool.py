@@ -129,23 +129,15 @@ def test_a_stale_socket_file_is_replaced(binary):
         stack.stop_worker(1)
 
 
-def test_inherited_socket_on_fd_0_from_spawn_fcgi(binary, tmp_path):
-    path = str(tmp_path / "spawned.sock")
-    process = subprocess.Popen(["spawn-fcgi", "-n", "-s", path, "-M", "0600", "--", binary, "--schema", SCHEMA],
-                               cwd=ROOT, stderr=subprocess.PIPE)
-    try:
-        wait_for(lambda: os.path.exists(path), 20)
-        status, _, body = Connection(path).request(HELLO)
-        assert status == 200 and json.loads(body)["data"]["hello"] == "Hello, world!"
-    finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(10) == 0
-
-
-def test_systemd_socket_activation(binary, tmp_path):
-    path = str(tmp_path / "activated.sock")
-    process = subprocess.Popen(["systemd-socket-activate", "-l", path, binary, "--schema", SCHEMA],
-                               cwd=ROOT, stderr=subprocess.PIPE)
+@pytest.mark.parametrize("launcher", [
+    # spawn-fcgi hands the listening socket over on fd 0 (as systemd's StandardInput=socket does).
+    lambda path: ["spawn-fcgi", "-n", "-s", path, "-M", "0600", "--"],
+    # systemd socket activation: LISTEN_FDS=1, LISTEN_PID, the socket on fd 3.
+    lambda path: ["systemd-socket-activate", "-l", path],
+], ids=["fd0-spawn-fcgi", "systemd-socket-activation"])
+def test_inherited_sockets(binary, tmp_path, launcher):
+    path = str(tmp_path / "inherited.sock")
+    process = subprocess.Popen([*launcher(path), binary, "--schema", SCHEMA], cwd=ROOT, stderr=subprocess.PIPE)
     try:
         wait_for(lambda: os.path.exists(path), 20)
         status, _, body = Connection(path).request(HELLO)

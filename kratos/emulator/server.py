@@ -267,14 +267,22 @@ class PublicHandler(Handler):
         return any(not (name.startswith("__cf") or name.startswith("_cf") or name.startswith("cf_"))
                    for name in self.cookies())
 
+    def load_submission(self, kind):
+        """The flow and the JSON body of a self-service POST, or (None, None) after answering with the error."""
+        record = self.load_flow(kind)
+        if not record:
+            return None, None
+        body = self.json_body()
+        if body is None:
+            self.send_json(400, documents.error(400, reason="Unable to decode JSON payload."))
+            return None, None
+        return record, body
+
     def submit_login(self):
-        record = self.load_flow("login")
+        record, body = self.load_submission("login")
         if not record:
             return
         store = self.emulator.store
-        body = self.json_body()
-        if body is None:
-            return self.send_json(400, documents.error(400, reason="Unable to decode JSON payload."))
         identifier = body.get("identifier") or body.get("password_identifier") or ""
         password = body.get("password")
         if body.get("method") != "password":
@@ -308,13 +316,10 @@ class PublicHandler(Handler):
                              "continue_with": None})
 
     def submit_registration(self):
-        record = self.load_flow("registration")
+        record, body = self.load_submission("registration")
         if not record:
             return
         store = self.emulator.store
-        body = self.json_body()
-        if body is None:
-            return self.send_json(400, documents.error(400, reason="Unable to decode JSON payload."))
         if self.current_session():
             return self.send_json(400, documents.error(
                 400, reason="A valid session was detected and thus registration is not possible.",
@@ -367,7 +372,7 @@ class PublicHandler(Handler):
 
     def submit_settings(self):
         store = self.emulator.store
-        record = self.load_flow("settings")
+        record, body = self.load_submission("settings")
         if not record:
             return
         session = self.current_session()
@@ -378,9 +383,6 @@ class PublicHandler(Handler):
             return self.send_json(403, documents.error(
                 403, reason="The requested flow does not belong to this user. Request a new flow.",
                 error_id="security_identity_mismatch"))
-        body = self.json_body()
-        if body is None:
-            return self.send_json(400, documents.error(400, reason="Unable to decode JSON payload."))
         if body.get("method") != "password":
             return self.send_json(400, self.flow_body(record, [{"id": 4010004, "type": "error",
                                                                  "text": "Could not find a strategy to update your "
