@@ -6,6 +6,8 @@ Used by `make run` (foreground, Ctrl-C stops everything) and imported by the sys
 Standard library only.
 """
 import argparse
+import json
+import secrets
 import os
 import shutil
 import signal
@@ -81,12 +83,19 @@ class Kratos:
     def start(self):
         log = open(os.path.join(self.prefix, "kratos.log"), "ab")
         if self.binary:
+            # The production kratos.yml, with what a local run must change given through Kratos' environment
+            # overrides: ports, a database and the identity schema in this folder, throwaway secrets.
+            schema = json.dumps([{"id": "default",
+                                  "url": "file://" + os.path.join(ROOT, "kratos", "identity.schema.json")}])
             env = {**os.environ, "SERVE_PUBLIC_PORT": str(self.public_port), "SERVE_ADMIN_PORT": str(self.admin_port),
-                   "SERVE_PUBLIC_BASE_URL": self.public_url + "/", "SERVE_ADMIN_BASE_URL": self.admin_url + "/"}
+                   "SERVE_PUBLIC_BASE_URL": self.public_url + "/", "SERVE_ADMIN_BASE_URL": self.admin_url + "/",
+                   "DSN": f"sqlite://{self.prefix}/kratos.sqlite?_fk=true&mode=rwc", "IDENTITY_SCHEMAS": schema,
+                   "SECRETS_DEFAULT": secrets.token_urlsafe(32), "SECRETS_COOKIE": secrets.token_urlsafe(32),
+                   "SECRETS_CIPHER": secrets.token_hex(16)}
             config = os.environ.get("KRATOS_CONFIG", os.path.join(ROOT, "kratos", "kratos.yml"))
             subprocess.run([self.binary, "migrate", "sql", "-e", "--yes", "-c", config], env=env, cwd=ROOT,
                            stdout=log, stderr=subprocess.STDOUT, check=True)
-            argv = [self.binary, "serve", "-c", config]
+            argv = [self.binary, "serve", "-c", config, "--dev"]
         else:
             env = os.environ
             argv = [sys.executable, "-m", "kratos.emulator", "--public-port", str(self.public_port),

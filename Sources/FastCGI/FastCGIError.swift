@@ -10,6 +10,7 @@ public enum FastCGIError: Error, CustomStringConvertible, Equatable {
     case cannotChangeOwner(path: String, errno: Int32)
     case notAListeningSocket(fd: Int32, origin: String)
     case socketActivationMismatch(String)
+    case unknownOwner(String)
 
     public var description: String {
         switch self {
@@ -23,6 +24,8 @@ public enum FastCGIError: Error, CustomStringConvertible, Equatable {
             return "file descriptor \(fd) (\(origin)) is not a listening socket"
         case .socketActivationMismatch(let detail):
             return "systemd socket activation: \(detail)"
+        case .unknownOwner(let name):
+            return "no such user or group: \(name)"
         }
     }
 }

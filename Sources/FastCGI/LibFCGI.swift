@@ -37,6 +37,18 @@ enum LibFCGI {
         }
     }
 
+    /// The uid of a user name (or a numeric uid), or nil if there is no such user.
+    static func userID(_ name: String) -> UInt32? {
+        if let numeric = UInt32(name) { return numeric }
+        return getpwnam(name).map { $0.pointee.pw_uid }
+    }
+
+    /// The gid of a group name (or a numeric gid), or nil if there is no such group.
+    static func groupID(_ name: String) -> UInt32? {
+        if let numeric = UInt32(name) { return numeric }
+        return getgrnam(name).map { $0.pointee.gr_gid }
+    }
+
     static func closeSocket(_ fd: Int32) { close(fd) }
 
     static func unlinkSocket(path: String) { unlink(path) }

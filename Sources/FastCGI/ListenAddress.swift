@@ -9,6 +9,22 @@ public enum ListenAddress: Sendable, Equatable, CustomStringConvertible {
     /// systemd socket activation: `LISTEN_FDS=1` and `LISTEN_PID` naming this process; the socket is fd 3.
     case systemdSocketActivation
 
+    /// A socket at `path` owned by `user` and `group` (names or numbers; nil keeps this process's). Fails with a
+    /// message when a name is unknown.
+    public static func unixSocket(path: String, mode: UInt32, userName: String?, groupName: String?) throws(FastCGIError) -> ListenAddress {
+        var user: UInt32?
+        var group: UInt32?
+        if let userName {
+            guard let id = LibFCGI.userID(userName) else { throw .unknownOwner(userName) }
+            user = id
+        }
+        if let groupName {
+            guard let id = LibFCGI.groupID(groupName) else { throw .unknownOwner(groupName) }
+            group = id
+        }
+        return .unixSocket(path: path, mode: mode, user: user, group: group)
+    }
+
     public var description: String {
         switch self {
         case .unixSocket(let path, let mode, _, _): return "unix:\(path) (mode \(String(mode, radix: 8)))"

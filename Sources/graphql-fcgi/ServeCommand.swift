@@ -20,6 +20,12 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Permissions of the socket created by --listen, in octal.")
     var socketMode: String = "660"
 
+    @Option(help: "Owner of the socket created by --listen (a user name or uid).")
+    var socketUser: String?
+
+    @Option(help: "Group of the socket created by --listen (a group name or gid), e.g. www-data for nginx.")
+    var socketGroup: String?
+
     @Option(help: "The SDL schema file.")
     var schema: String = "schema/schema.graphql"
 
@@ -87,7 +93,17 @@ struct ServeCommand: ParsableCommand {
 
         var configuration = ServerConfiguration()
         if let listen {
-            configuration.listen = .unixSocket(path: listen, mode: UInt32(socketMode, radix: 8) ?? 0o660)
+            do {
+                configuration.listen = try .unixSocket(
+                    path: listen,
+                    mode: UInt32(socketMode, radix: 8) ?? 0o660,
+                    userName: socketUser,
+                    groupName: socketGroup
+                )
+            } catch {
+                logger.critical("cannot start: \(error)")
+                throw ExitCode(1)
+            }
         }
         configuration.schemaPath = schema
         configuration.workers.threadCount = threads

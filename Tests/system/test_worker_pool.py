@@ -152,3 +152,21 @@ def test_without_a_socket_startup_fails_clearly(binary):
                             capture_output=True, text=True, timeout=20)
     assert result.returncode == 1
     assert "no socket to listen on" in result.stderr
+
+
+def test_socket_owner_and_group_are_applied(binary):
+    import grp
+    group = grp.getgrnam("www-data") if "www-data" in [g.gr_name for g in grp.getgrall()] else grp.getgrgid(0)
+    stack = Stack(binary, instances=1, worker_args=["--socket-group", group.gr_name, "--socket-user", "0"])
+    stack.start_worker(1)
+    try:
+        info = os.stat(stack.socket_path(1))
+        assert (info.st_uid, info.st_gid) == (0, group.gr_gid)
+    finally:
+        stack.stop_worker(1)
+
+
+def test_an_unknown_socket_group_stops_startup(binary, tmp_path):
+    result = subprocess.run([binary, "--listen", str(tmp_path / "s.sock"), "--socket-group", "no-such-group-xyz",
+                             "--schema", SCHEMA], cwd=ROOT, capture_output=True, text=True, timeout=20)
+    assert result.returncode == 1 and "no such user or group: no-such-group-xyz" in result.stderr
