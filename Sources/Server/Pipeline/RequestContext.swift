@@ -2,6 +2,7 @@
 import GraphQL
 public import Kratos
 import Logging
+import Synchronization
 
 /// What every resolver receives as its context: the request id, the session credential the request carried (if
 /// any), and the way to turn that credential into a session.
@@ -9,6 +10,9 @@ public struct RequestContext: Sendable {
     public let requestID: String
     public let credential: KratosCredential?
     let accounts: Accounts?
+    /// The session once found, so that an `@auth` field and its resolver (or several fields) look it up once per
+    /// request, even with the session cache off.
+    private let resolvedSession = ResolvedSession()
 
     public init(requestID: String, credential: KratosCredential? = nil, accounts: Accounts? = nil) {
         self.requestID = requestID
@@ -19,8 +23,11 @@ public struct RequestContext: Sendable {
     /// The request's active session, or an `UNAUTHENTICATED` (or `AUTH_SERVICE_UNAVAILABLE`) GraphQL error.
     public func requireSession() async throws -> KratosSession {
         guard let credential, let accounts else { throw AccountErrors.unauthenticated() }
+        if let session = resolvedSession.value.withLock({ $0 }) { return session }
         do {
-            return try await accounts.session(for: credential)
+            let session = try await accounts.session(for: credential)
+            resolvedSession.value.withLock { $0 = session }
+            return session
         } catch {
             throw accounts.report(error, requestID: requestID)
         }
@@ -43,4 +50,9 @@ extension Accounts {
         }
         return AccountErrors.graphQLError(error)
     }
+}
+
+/// The per-request memo of `RequestContext.requireSession()`.
+private final class ResolvedSession: Sendable {
+    let value = Mutex<KratosSession?>(nil)
 }
