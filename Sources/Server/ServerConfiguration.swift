@@ -26,6 +26,9 @@ public struct ServerConfiguration: Sendable {
     /// outside this process (another instance, the admin API) is refused here within that time; a logout through
     /// this process is refused at once.
     public var sessionCacheTTL: Duration = .seconds(30)
+    /// The explorer's files (`index.html`, scripts, styles), served at GET `/graphql` to browsers. Default
+    /// `explorer`, resolved against the working directory; nil switches the explorer off.
+    public var explorerDirectory: String? = "explorer"
     /// Sessions kept in the cache. Default 10,000.
     public var sessionCacheEntries: Int = 10_000
 

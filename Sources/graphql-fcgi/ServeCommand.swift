@@ -44,6 +44,12 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Deepest bracket nesting a document may have.")
     var maxDocumentNesting: Int = GraphQLHTTPConfiguration().maxDocumentNesting
 
+    @Option(help: "Directory of the explorer page served to browsers at GET /graphql.")
+    var explorerDir: String = "explorer"
+
+    @Flag(help: "Do not serve the explorer page (GET /graphql from a browser gets GraphQL-over-HTTP answers only).")
+    var noExplorer = false
+
     @Flag(help: "Parse and validate every document again (to measure what the document cache saves).")
     var noDocumentCache = false
 
@@ -118,6 +124,7 @@ struct ServeCommand: ParsableCommand {
         configuration.kratosHTTP.connectTimeout = .milliseconds(kratosConnectTimeoutMs)
         configuration.sessionCacheTTL = .seconds(sessionCacheTtl)
         configuration.sessionCacheEntries = sessionCacheEntries
+        configuration.explorerDirectory = noExplorer ? nil : explorerDir
 
         do {
             try GraphQLFCGIServer(configuration: configuration, logger: logger).run()

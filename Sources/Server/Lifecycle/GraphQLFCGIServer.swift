@@ -2,6 +2,7 @@
 import FastCGI
 import GraphQLHTTP
 import HTTPClient
+import Foundation
 import Kratos
 public import Logging
 
@@ -39,7 +40,15 @@ public struct GraphQLFCGIServer {
             logger: logger
         )
         logger.info("Kratos", metadata: ["public_url": "\(configuration.kratos.publicURL)"])
-        let pipeline = RequestPipeline(graphQL: handler, accounts: accounts)
+        var explorer: ExplorerAssets?
+        if let directory = configuration.explorerDirectory {
+            do {
+                explorer = try ExplorerAssets.load(directory: directory)
+            } catch {
+                throw StartupError(description: "cannot load the explorer from \(directory): \(error.localizedDescription)")
+            }
+        }
+        let pipeline = RequestPipeline(graphQL: handler, accounts: accounts, explorer: explorer)
 
         guard let address = configuration.listen ?? ListenAddress.inherited(environment: ProcessInfoEnvironment.current, processID: ProcessInfoEnvironment.processID)
         else {

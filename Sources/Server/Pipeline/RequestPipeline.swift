@@ -1,15 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 public import FastCGI
 public import GraphQLHTTP
+import Foundation
 
 /// Turns a FastCGI request into a GraphQL-over-HTTP request and back, on the worker thread that received it.
 public struct RequestPipeline: Sendable {
     public let graphQL: GraphQLHTTPHandler
     public let accounts: Accounts?
+    /// The explorer's page and files; nil when it is switched off.
+    public let explorer: ExplorerAssets?
+    /// The path the API answers on (nginx's `location`); other paths under it are 404.
+    public let endpoint: String
 
-    public init(graphQL: GraphQLHTTPHandler, accounts: Accounts? = nil) {
+    public init(graphQL: GraphQLHTTPHandler, accounts: Accounts? = nil, explorer: ExplorerAssets? = nil, endpoint: String = "/graphql") {
         self.graphQL = graphQL
         self.accounts = accounts
+        self.explorer = explorer
+        self.endpoint = endpoint
     }
 
     /// A handler for one worker thread, with its own executor.
@@ -24,6 +31,17 @@ public struct RequestPipeline: Sendable {
     /// Answers one request; the response carries the request id in `X-Request-Id`.
     public func respond(to request: FastCGIRequest, threadCache: ThreadDocumentCache? = nil) async -> FastCGIResponse {
         let requestID = RequestID.from(nginx: request[parameter: "REQUEST_ID"])
+        let path = request[parameter: "DOCUMENT_URI"] ?? endpoint
+        if let explorer, let page = ExplorerRoutes.response(to: request, path: path, endpoint: endpoint, assets: explorer) {
+            return page
+        }
+        if path != endpoint {
+            return FastCGIResponse(
+                status: 404,
+                headers: [("Content-Type", "application/json; charset=utf-8"), ("X-Request-Id", requestID)],
+                body: Array(#"{"errors":[{"message":"Not found","extensions":{"code":"NOT_FOUND"}}]}"#.utf8)
+            )
+        }
         let httpRequest = HTTPRequest(
             method: request[parameter: "REQUEST_METHOD"] ?? "GET",
             queryString: request[parameter: "QUERY_STRING"] ?? "",
