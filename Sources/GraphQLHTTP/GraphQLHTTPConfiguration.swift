@@ -17,6 +17,8 @@ public struct GraphQLHTTPConfiguration: Sendable {
     public var statusCodePolicy: StatusCodePolicy = .compatible
     /// Deepest bracket nesting (`{`, `(`, `[`) a document may have before it is parsed. Default 64.
     public var maxDocumentNesting: Int = 64
+    /// Bounds on tokens, depth, aliases, root fields and directives of a document.
+    public var limits = QueryLimits()
     /// Whether parsed and validated documents are kept. Default true; off only to measure what it saves.
     public var documentCacheEnabled: Bool = true
     /// Documents kept in the cache. Default 1,000.

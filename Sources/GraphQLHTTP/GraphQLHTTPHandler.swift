@@ -18,7 +18,8 @@ public final class GraphQLHTTPHandler: Sendable {
             schema: schema,
             maxEntries: configuration.documentCacheEntries,
             maxQueryBytes: configuration.documentCacheBytes,
-            maxNesting: configuration.maxDocumentNesting
+            maxNesting: configuration.maxDocumentNesting,
+            limits: configuration.limits
         )
     }
 
@@ -54,6 +55,9 @@ public final class GraphQLHTTPHandler: Sendable {
         let document: Document
         switch documents.document(for: parameters.query, enabled: configuration.documentCacheEnabled, threadCache: threadCache).outcome {
         case .rejected(let errors):
+            if let code = errors.first?.code, QueryLimits.Code.all.contains(code) {
+                logger.notice("query refused by a limit", metadata: ["request_id": "\(requestID)", "code": "\(code)"])
+            }
             let isParseFailure = errors.first?.code != ErrorCode.validationFailed
             return respond(mediaType, requestErrors: errors, status: requestErrorStatus(mediaType, parseFailure: isParseFailure))
         case .valid(let valid):

@@ -50,6 +50,21 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Do not serve the explorer page (GET /graphql from a browser gets GraphQL-over-HTTP answers only).")
     var noExplorer = false
 
+    @Option(help: "Most tokens a document may have (checked before parsing).")
+    var maxTokens: Int = QueryLimits().maxTokens
+
+    @Option(help: "Deepest field nesting, through fragments.")
+    var maxDepth: Int = QueryLimits().maxDepth
+
+    @Option(help: "Most aliased fields in an operation.")
+    var maxAliases: Int = QueryLimits().maxAliases
+
+    @Option(help: "Most fields at the top of an operation.")
+    var maxRootFields: Int = QueryLimits().maxRootFields
+
+    @Option(help: "Most directives on one field.")
+    var maxDirectives: Int = QueryLimits().maxDirectivesPerField
+
     @Flag(help: "Parse and validate every document again (to measure what the document cache saves).")
     var noDocumentCache = false
 
@@ -80,6 +95,9 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--status-codes must be compatible or draft2026")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        guard [maxTokens, maxDepth, maxAliases, maxRootFields, maxDirectives].allSatisfy({ $0 >= 0 }) else {
+            throw ValidationError("query limits must not be negative")
+        }
         guard threads >= 1, maxBodyBytes >= 1, gracePeriod >= 0, maxDocumentNesting >= 1 else {
             throw ValidationError("--threads, --max-body-bytes and --max-document-nesting must be positive")
         }
@@ -118,6 +136,11 @@ struct ServeCommand: ParsableCommand {
         configuration.graphQL.statusCodePolicy = GraphQLHTTPConfiguration.StatusCodePolicy(rawValue: statusCodes) ?? .compatible
         configuration.graphQL.maxDocumentNesting = maxDocumentNesting
         configuration.graphQL.documentCacheEnabled = !noDocumentCache
+        configuration.graphQL.limits.maxTokens = maxTokens
+        configuration.graphQL.limits.maxDepth = maxDepth
+        configuration.graphQL.limits.maxAliases = maxAliases
+        configuration.graphQL.limits.maxRootFields = maxRootFields
+        configuration.graphQL.limits.maxDirectivesPerField = maxDirectives
         configuration.kratos.publicURL = kratosPublicUrl
         configuration.kratos.adminURL = kratosAdminUrl
         configuration.kratos.requestTimeout = .milliseconds(kratosTimeoutMs)

@@ -45,11 +45,26 @@ import Testing
         #expect(throws: RequestError.self) { try GraphQLRequestParameters.decode(from: request) }
     }
 
-    @Test func nestingGuardSkipsStringsAndComments() {
-        #expect(NestingGuard.depth(of: "{ a { b } }", stoppingAfter: 10) == 2)
-        #expect(NestingGuard.depth(of: #"{ a(s: "{{{{") }"#, stoppingAfter: 10) == 2)
-        #expect(NestingGuard.depth(of: "{ a # {{{{\n }", stoppingAfter: 10) == 1)
-        #expect(NestingGuard.depth(of: #"{ a(s: """ \""" {{{ """) }"#, stoppingAfter: 10) == 2)
-        #expect(NestingGuard.depth(of: String(repeating: "{", count: 100_000), stoppingAfter: 64) == 65)
+    func depth(_ source: String) -> Int { DocumentScan.scan(source, maxDepth: 64, maxTokens: .max).depth }
+    func tokens(_ source: String) -> Int { DocumentScan.scan(source, maxDepth: .max, maxTokens: .max).tokens }
+
+    @Test func scanSkipsStringsAndCommentsWhenMeasuringNesting() {
+        #expect(depth("{ a { b } }") == 2)
+        #expect(depth(#"{ a(s: "{{{{") }"#) == 2)
+        #expect(depth("{ a # {{{{\n }") == 1)
+        #expect(depth(#"{ a(s: """ \""" {{{ """) }"#) == 2)
+        #expect(depth(String(repeating: "{", count: 100_000)) == 65)
+    }
+
+    @Test func scanCountsTokensAsTheLexerDoes() {
+        #expect(tokens("{ hello }") == 3)
+        #expect(tokens("query Q($v: Int = -1.5e+3) { a: f(x: $v, y: \"s t\") ...F }") == 26)
+        #expect(tokens("# only a comment\n") == 0)
+        #expect(tokens(#"{ f(s: """ many words here """) }"#) == 8)
+    }
+
+    @Test func scanStopsEarlyPastTheTokenLimit() {
+        let huge = "{ " + String(repeating: "a ", count: 200_000) + "}"
+        #expect(DocumentScan.scan(huge, maxDepth: 64, maxTokens: 5_000).tokens == 5_001)
     }
 }

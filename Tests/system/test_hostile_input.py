@@ -126,3 +126,27 @@ def test_every_response_has_a_request_id(stack):
     first = send(stack.port, "POST", HELLO, JSON).header("x-request-id")
     second = send(stack.port, "POST", {"query": "{"}, JSON).header("x-request-id")
     assert first and second and first != second
+
+
+@pytest.mark.parametrize("query, code", [
+    ("{ " + " ".join(f"h{i}: hello" for i in range(25)) + " }", "MAX_ROOT_FIELDS_EXCEEDED"),
+    ('{ __type(name: "Query") { ' + " ".join(f"a{i}: name" for i in range(40)) + " } }", "MAX_ALIASES_EXCEEDED"),
+    ("{ hello " + "@include(if: true) " * 6 + "}", "MAX_DIRECTIVES_EXCEEDED"),
+    ("{ __schema { types { fields { type { " + "ofType { " * 13 + "name" + " }" * 17 + " }", "MAX_DEPTH_EXCEEDED"),
+])
+def test_query_limits_refuse_with_their_own_code(stack, query, code):
+    response = send(stack.port, "POST", {"query": query}, {**JSON, "accept": "application/graphql-response+json"})
+    assert response.status == 400
+    assert codes(response) == [code]
+    assert "data" not in response.json()
+    assert_still_serving(stack)
+
+
+def test_a_one_megabyte_query_of_200000_tokens_is_refused_before_parsing(stack):
+    query = "{ " + "hello " * 170_000 + "}"  # ~1 MB, 170,002 tokens
+    body = '{"query": "' + query + '"}'
+    assert len(body) < 1 << 20
+    response = send(stack.port, "POST", body, JSON)
+    assert response.status == 200
+    assert codes(response) == ["MAX_TOKENS_EXCEEDED"]
+    assert_still_serving(stack)

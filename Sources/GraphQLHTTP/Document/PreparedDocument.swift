@@ -12,18 +12,14 @@ public struct PreparedDocument: Sendable {
 
     public let outcome: Outcome
 
-    /// Parses and validates `query` against `schema`.
-    static func prepare(query: String, schema: GraphQLSchema, maxNesting: Int) -> PreparedDocument {
-        let nesting = NestingGuard.depth(of: query, stoppingAfter: maxNesting)
-        guard nesting <= maxNesting else {
-            return PreparedDocument(
-                outcome: .rejected([
-                    GraphQLError(
-                        message: "The document nests deeper than \(maxNesting) levels",
-                        extensions: ["code": .string(ErrorCode.documentTooDeep)]
-                    )
-                ])
-            )
+    /// Scans and parses `query`, checks it against `limits`, and validates it against `schema`.
+    static func prepare(query: String, schema: GraphQLSchema, maxNesting: Int, limits: QueryLimits) -> PreparedDocument {
+        let scan = DocumentScan.scan(query, maxDepth: maxNesting, maxTokens: limits.maxTokens)
+        if scan.depth > maxNesting {
+            return rejected("The document nests deeper than \(maxNesting) levels", ErrorCode.documentTooDeep)
+        }
+        if scan.tokens > limits.maxTokens {
+            return rejected("The document has more than \(limits.maxTokens) tokens", QueryLimits.Code.tokens)
         }
         let document: Document
         do {
@@ -31,17 +27,20 @@ public struct PreparedDocument: Sendable {
         } catch let error as GraphQLError {
             return PreparedDocument(outcome: .rejected([error.withCode(ErrorCode.parseFailed)]))
         } catch {
-            return PreparedDocument(
-                outcome: .rejected([
-                    GraphQLError(message: "Syntax Error", extensions: ["code": .string(ErrorCode.parseFailed)])
-                ])
-            )
+            return rejected("Syntax Error", ErrorCode.parseFailed)
         }
+        // Limits before validation: they are linear in the document, and spare the validator a hostile one.
+        let violations = limits.violations(in: document)
+        guard violations.isEmpty else { return PreparedDocument(outcome: .rejected(violations)) }
         let errors = validate(schema: schema, ast: document)
         guard errors.isEmpty else {
             return PreparedDocument(outcome: .rejected(errors.map { $0.withCode(ErrorCode.validationFailed) }))
         }
         return PreparedDocument(outcome: .valid(document))
+    }
+
+    private static func rejected(_ message: String, _ code: String) -> PreparedDocument {
+        PreparedDocument(outcome: .rejected([GraphQLError(message: message, extensions: ["code": .string(code)])]))
     }
 }
 
@@ -50,12 +49,14 @@ public final class DocumentCache: Sendable {
     private let cache: LRUCache<PreparedDocument>
     private let schema: GraphQLSchema
     private let maxNesting: Int
+    private let limits: QueryLimits
     private let threadLocalHits = Atomic<Int>(0)
 
-    public init(schema: GraphQLSchema, maxEntries: Int, maxQueryBytes: Int, maxNesting: Int) {
+    public init(schema: GraphQLSchema, maxEntries: Int, maxQueryBytes: Int, maxNesting: Int, limits: QueryLimits = .init()) {
         self.cache = LRUCache(maxEntries: maxEntries, maxKeyBytes: maxQueryBytes)
         self.schema = schema
         self.maxNesting = maxNesting
+        self.limits = limits
     }
 
     /// The prepared document for `query`, from the cache or prepared now (and cached). With `enabled` false the
@@ -65,7 +66,7 @@ public final class DocumentCache: Sendable {
     /// where the shared cache's lock, taken by every thread for every request, was measured contended (2 cores,
     /// 64 threads per process).
     public func document(for query: String, enabled: Bool = true, threadCache: ThreadDocumentCache? = nil) -> PreparedDocument {
-        guard enabled else { return .prepare(query: query, schema: schema, maxNesting: maxNesting) }
+        guard enabled else { return .prepare(query: query, schema: schema, maxNesting: maxNesting, limits: limits) }
         if let local = threadCache?.documents[query] {
             threadLocalHits.add(1, ordering: .relaxed)
             return local
@@ -74,7 +75,7 @@ public final class DocumentCache: Sendable {
         if let cached = cache.value(forKey: query) {
             prepared = cached
         } else {
-            prepared = PreparedDocument.prepare(query: query, schema: schema, maxNesting: maxNesting)
+            prepared = PreparedDocument.prepare(query: query, schema: schema, maxNesting: maxNesting, limits: limits)
             cache.insert(prepared, forKey: query)
         }
         threadCache?.remember(prepared, for: query)

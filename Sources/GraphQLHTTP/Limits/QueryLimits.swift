@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+import GraphQL
+
+/// Bounds on what one document may ask for. Each has its own `extensions.code`; all are checked once per distinct
+/// document (the result is cached with it).
+public struct QueryLimits: Sendable, Equatable {
+    /// Tokens in the document, counted before it is parsed. Default 5,000 (`MAX_TOKENS_EXCEEDED`).
+    public var maxTokens = 5_000
+    /// Field nesting, through fragments and inline fragments. Default 15 (`MAX_DEPTH_EXCEEDED`).
+    public var maxDepth = 15
+    /// Aliased fields in an operation, fragments counted as often as they are spread. Default 30
+    /// (`MAX_ALIASES_EXCEEDED`).
+    public var maxAliases = 30
+    /// Fields at the top of an operation. Default 20 (`MAX_ROOT_FIELDS_EXCEEDED`).
+    public var maxRootFields = 20
+    /// Directives on one field. Default 5 (`MAX_DIRECTIVES_EXCEEDED`).
+    public var maxDirectivesPerField = 5
+
+    public init() {}
+
+    public enum Code {
+        public static let tokens = "MAX_TOKENS_EXCEEDED"
+        public static let depth = "MAX_DEPTH_EXCEEDED"
+        public static let aliases = "MAX_ALIASES_EXCEEDED"
+        public static let rootFields = "MAX_ROOT_FIELDS_EXCEEDED"
+        public static let directives = "MAX_DIRECTIVES_EXCEEDED"
+        static let all: Set<String> = [tokens, depth, aliases, rootFields, directives, ErrorCode.documentTooDeep]
+    }
+
+    /// The limits `document` breaks. It runs before validation: unknown fragments count as empty, and a fragment
+    /// cycle (which validation then refuses) is not followed.
+    func violations(in document: Document) -> [GraphQLError] {
+        var measure = SelectionMeasure(document: document)
+        var errors: [GraphQLError] = []
+        for operation in document.definitions.compactMap({ $0 as? OperationDefinition }) {
+            let size = measure.size(of: operation.selectionSet)
+            let label = operation.name.map { "Operation \"\($0.value)\"" } ?? "The operation"
+            if size.depth > maxDepth {
+                errors.append(violation("\(label) nests fields \(size.depth) deep; the limit is \(maxDepth)", Code.depth, operation))
+            }
+            if size.aliases > maxAliases {
+                errors.append(violation("\(label) has \(size.aliases) aliases; the limit is \(maxAliases)", Code.aliases, operation))
+            }
+            if size.rootFields > maxRootFields {
+                errors.append(
+                    violation("\(label) asks for \(size.rootFields) root fields; the limit is \(maxRootFields)", Code.rootFields, operation)
+                )
+            }
+        }
+        if measure.mostDirectives > maxDirectivesPerField {
+            errors.append(
+                GraphQLError(
+                    message: "A field has \(measure.mostDirectives) directives; the limit is \(maxDirectivesPerField)",
+                    extensions: ["code": .string(Code.directives)]
+                )
+            )
+        }
+        return errors
+    }
+
+    private func violation(_ message: String, _ code: String, _ node: OperationDefinition) -> GraphQLError {
+        GraphQLError(message: message, nodes: [node], extensions: ["code": .string(code)])
+    }
+}
+
+/// Depth, aliases and root fields of selection sets, with each fragment measured once (a fragment spread ten times
+/// is counted ten times without being walked ten times, so the measure stays linear in the document).
+struct SelectionMeasure {
+    struct Size {
+        var depth = 0
+        var aliases = 0
+        var rootFields = 0
+    }
+
+    private let fragments: [String: FragmentDefinition]
+    private var measured: [String: Size] = [:]
+    private(set) var mostDirectives = 0
+
+    init(document: Document) {
+        var fragments: [String: FragmentDefinition] = [:]
+        for case let fragment as FragmentDefinition in document.definitions { fragments[fragment.name.value] = fragment }
+        self.fragments = fragments
+    }
+
+    /// `depth` counts the fields on the longest path; `rootFields` the fields this set adds at its own level.
+    mutating func size(of selectionSet: SelectionSet) -> Size {
+        var size = Size()
+        for selection in selectionSet.selections {
+            switch selection {
+            case let field as Field:
+                mostDirectives = max(mostDirectives, field.directives.count)
+                let child = field.selectionSet.map { self.size(of: $0) } ?? Size()
+                size.depth = max(size.depth, 1 + child.depth)
+                size.aliases = saturatingAdd(size.aliases, child.aliases + (field.alias == nil ? 0 : 1))
+                size.rootFields = saturatingAdd(size.rootFields, 1)
+            case let inline as InlineFragment:
+                merge(self.size(of: inline.selectionSet), into: &size)
+            case let spread as FragmentSpread:
+                merge(fragmentSize(spread.name.value), into: &size)
+            default:
+                break
+            }
+        }
+        return size
+    }
+
+    private mutating func fragmentSize(_ name: String) -> Size {
+        if let known = measured[name] { return known }
+        guard let fragment = fragments[name] else { return Size() }
+        measured[name] = Size()  // a cycle reaching this fragment again stops here
+        let size = self.size(of: fragment.selectionSet)
+        measured[name] = size
+        return size
+    }
+
+    private func merge(_ inner: Size, into size: inout Size) {
+        size.depth = max(size.depth, inner.depth)
+        size.aliases = saturatingAdd(size.aliases, inner.aliases)
+        size.rootFields = saturatingAdd(size.rootFields, inner.rootFields)
+    }
+
+    private func saturatingAdd(_ a: Int, _ b: Int) -> Int {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? Int.max : sum
+    }
+}
