@@ -159,7 +159,9 @@ class Stack:
         else:
             kratos = (["--kratos-public-url", self.kratos.public_url, "--kratos-admin-url", self.kratos.admin_url]
                       if self.kratos else [])
-            argv = [self.binary, "--listen", self.socket_path(instance), "--schema", self.schema, *kratos,
+            # A local stack is a development one (introspection for the explorer and the audits) unless told.
+            profile = [] if "--profile" in self.worker_args else ["--profile", "development"]
+            argv = [self.binary, "--listen", self.socket_path(instance), "--schema", self.schema, *kratos, *profile,
                     *self.worker_args, *extra_args]
         process = subprocess.Popen(
             argv,

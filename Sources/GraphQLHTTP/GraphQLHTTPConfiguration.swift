@@ -15,6 +15,12 @@ public struct GraphQLHTTPConfiguration: Sendable {
 
     /// Default `.compatible`.
     public var statusCodePolicy: StatusCodePolicy = .compatible
+    /// Whether `__schema` and `__type` may be queried (`__typename` always may). Default false, as in production:
+    /// the schema is the API owner's to publish. Refusals carry `INTROSPECTION_DISABLED`.
+    public var introspection = false
+    /// Whether validation errors may suggest names ("Did you mean …?"), which reveal the schema bit by bit even with
+    /// introspection off. Default false.
+    public var suggestions = false
     /// Deepest bracket nesting (`{`, `(`, `[`) a document may have before it is parsed. Default 64.
     public var maxDocumentNesting: Int = 64
     /// Bounds on tokens, depth, aliases, root fields and directives of a document.

@@ -19,7 +19,8 @@ public final class GraphQLHTTPHandler: Sendable {
             maxEntries: configuration.documentCacheEntries,
             maxQueryBytes: configuration.documentCacheBytes,
             maxNesting: configuration.maxDocumentNesting,
-            limits: configuration.limits
+            limits: configuration.limits,
+            exposure: SchemaExposure(introspection: configuration.introspection, suggestions: configuration.suggestions)
         )
     }
 
@@ -58,7 +59,7 @@ public final class GraphQLHTTPHandler: Sendable {
             if let code = errors.first?.code, QueryLimits.Code.all.contains(code) {
                 logger.notice("query refused by a limit", metadata: ["request_id": "\(requestID)", "code": "\(code)"])
             }
-            let isParseFailure = errors.first?.code != ErrorCode.validationFailed
+            let isParseFailure = ![ErrorCode.validationFailed, SchemaExposure.introspectionDisabledCode].contains(errors.first?.code)
             return respond(mediaType, requestErrors: errors, status: requestErrorStatus(mediaType, parseFailure: isParseFailure))
         case .valid(let valid):
             document = valid

@@ -50,6 +50,13 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Do not serve the explorer page (GET /graphql from a browser gets GraphQL-over-HTTP answers only).")
     var noExplorer = false
 
+    enum Profile: String, ExpressibleByArgument, CaseIterable {
+        case production, development
+    }
+
+    @Option(help: "production: introspection and \"Did you mean\" suggestions off. development: both on.")
+    var profile: Profile = .production
+
     @Option(help: "Most tokens a document may have (checked before parsing).")
     var maxTokens: Int = QueryLimits().maxTokens
 
@@ -136,6 +143,8 @@ struct ServeCommand: ParsableCommand {
         configuration.graphQL.statusCodePolicy = GraphQLHTTPConfiguration.StatusCodePolicy(rawValue: statusCodes) ?? .compatible
         configuration.graphQL.maxDocumentNesting = maxDocumentNesting
         configuration.graphQL.documentCacheEnabled = !noDocumentCache
+        configuration.graphQL.introspection = profile == .development
+        configuration.graphQL.suggestions = profile == .development
         configuration.graphQL.limits.maxTokens = maxTokens
         configuration.graphQL.limits.maxDepth = maxDepth
         configuration.graphQL.limits.maxAliases = maxAliases

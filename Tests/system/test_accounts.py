@@ -277,6 +277,25 @@ def test_operators_manage_identities_through_the_admin_api(accounts, binary):
     assert remote.returncode == 1 and "not a loopback address" in remote.stderr
 
 
+@pytest.mark.parametrize("content_type", [None, "text/plain", "text/plain;charset=UTF-8",
+                                          "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"])
+def test_cross_site_simple_requests_with_the_session_cookie_run_nothing(accounts, content_type):
+    """What another site's page could make a browser send with our cookie, without a preflight."""
+    email, password = new_account()
+    register(accounts.port, email, password)
+    cookie = browser_login(accounts.kratos.public_url, email, password)
+    headers = {"Cookie": f"ory_kratos_session={cookie}"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    response = send(accounts.port, "POST", json.dumps({"query": "mutation { revokeOtherSessions }"}), headers)
+    assert response.status == 415
+    get = send(accounts.port, "GET", None, {"Cookie": f"ory_kratos_session={cookie}"},
+               query={"query": "mutation { logout }"})
+    assert get.status == 405
+    still = gql(accounts.port, "{ me { email } }", headers={"Cookie": f"ory_kratos_session={cookie}"})
+    assert still["data"]["me"]["email"] == email
+
+
 def test_no_secret_reaches_a_log(accounts):
     """Runs last in this module: every token, cookie and password the tests used, looked for in every log."""
     assert SECRETS, "the tests above recorded no secrets"

@@ -113,3 +113,18 @@ def test_the_explorer_can_be_switched_off(binary):
         assert send(stack.port, "GET", None, {}, path="/graphql/explorer/explorer.js").status == 404
     finally:
         stack.stop()
+
+
+def test_the_explorer_says_when_introspection_is_off(binary, browser):
+    from selenium.webdriver.common.by import By
+    production = Stack(binary, instances=1, worker_args=["--profile", "production"]).start()
+    try:
+        browser.get(production.url)
+        wait(browser, lambda d: "Introspection is off" in d.find_element(By.ID, "schema").text)
+        editor = browser.find_element(By.ID, "query")
+        editor.clear()
+        editor.send_keys("{ hello }")
+        browser.find_element(By.ID, "run").click()
+        wait(browser, lambda d: "Hello, world!" in d.find_element(By.ID, "result").text)
+    finally:
+        production.stop()

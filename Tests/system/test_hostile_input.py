@@ -150,3 +150,26 @@ def test_a_one_megabyte_query_of_200000_tokens_is_refused_before_parsing(stack):
     assert response.status == 200
     assert codes(response) == ["MAX_TOKENS_EXCEEDED"]
     assert_still_serving(stack)
+
+
+def test_production_profile_hides_the_schema(binary):
+    from stack import Stack
+    production = Stack(binary, instances=1, worker_args=["--profile", "production"], kratos=False).start()
+    try:
+        for query in ("{ __schema { types { name } } }", '{ __type(name: "Query") { name } }'):
+            response = send(production.port, "POST", {"query": query}, JSON)
+            assert response.status == 200 and set(codes(response)) == {"INTROSPECTION_DISABLED"}, query
+        assert send(production.port, "POST", {"query": "{ __typename }"}, JSON).json() == {"data": {"__typename": "Query"}}
+        typo = send(production.port, "POST", {"query": "{ helo }"}, JSON).json()
+        assert codes_of(typo) == ["GRAPHQL_VALIDATION_FAILED"] and "Did you mean" not in typo["errors"][0]["message"]
+    finally:
+        production.stop()
+
+
+def test_development_profile_suggests_names(stack):
+    typo = send(stack.port, "POST", {"query": "{ helo }"}, JSON).json()
+    assert "Did you mean \"hello\"?" in typo["errors"][0]["message"]
+
+
+def codes_of(body):
+    return [error["extensions"]["code"] for error in body["errors"]]

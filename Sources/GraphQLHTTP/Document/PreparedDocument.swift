@@ -13,7 +13,13 @@ public struct PreparedDocument: Sendable {
     public let outcome: Outcome
 
     /// Scans and parses `query`, checks it against `limits`, and validates it against `schema`.
-    static func prepare(query: String, schema: GraphQLSchema, maxNesting: Int, limits: QueryLimits) -> PreparedDocument {
+    static func prepare(
+        query: String,
+        schema: GraphQLSchema,
+        maxNesting: Int,
+        limits: QueryLimits,
+        exposure: SchemaExposure = .init(introspection: true, suggestions: true)
+    ) -> PreparedDocument {
         let scan = DocumentScan.scan(query, maxDepth: maxNesting, maxTokens: limits.maxTokens)
         if scan.depth > maxNesting {
             return rejected("The document nests deeper than \(maxNesting) levels", ErrorCode.documentTooDeep)
@@ -32,10 +38,8 @@ public struct PreparedDocument: Sendable {
         // Limits before validation: they are linear in the document, and spare the validator a hostile one.
         let violations = limits.violations(in: document)
         guard violations.isEmpty else { return PreparedDocument(outcome: .rejected(violations)) }
-        let errors = validate(schema: schema, ast: document)
-        guard errors.isEmpty else {
-            return PreparedDocument(outcome: .rejected(errors.map { $0.withCode(ErrorCode.validationFailed) }))
-        }
+        let errors = validate(schema: schema, ast: document, rules: exposure.rules)
+        guard errors.isEmpty else { return PreparedDocument(outcome: .rejected(errors.map(exposure.present))) }
         return PreparedDocument(outcome: .valid(document))
     }
 
@@ -50,13 +54,22 @@ public final class DocumentCache: Sendable {
     private let schema: GraphQLSchema
     private let maxNesting: Int
     private let limits: QueryLimits
+    private let exposure: SchemaExposure
     private let threadLocalHits = Atomic<Int>(0)
 
-    public init(schema: GraphQLSchema, maxEntries: Int, maxQueryBytes: Int, maxNesting: Int, limits: QueryLimits = .init()) {
+    public init(
+        schema: GraphQLSchema,
+        maxEntries: Int,
+        maxQueryBytes: Int,
+        maxNesting: Int,
+        limits: QueryLimits = .init(),
+        exposure: SchemaExposure = .init(introspection: true, suggestions: true)
+    ) {
         self.cache = LRUCache(maxEntries: maxEntries, maxKeyBytes: maxQueryBytes)
         self.schema = schema
         self.maxNesting = maxNesting
         self.limits = limits
+        self.exposure = exposure
     }
 
     /// The prepared document for `query`, from the cache or prepared now (and cached). With `enabled` false the
@@ -66,7 +79,7 @@ public final class DocumentCache: Sendable {
     /// where the shared cache's lock, taken by every thread for every request, was measured contended (2 cores,
     /// 64 threads per process).
     public func document(for query: String, enabled: Bool = true, threadCache: ThreadDocumentCache? = nil) -> PreparedDocument {
-        guard enabled else { return .prepare(query: query, schema: schema, maxNesting: maxNesting, limits: limits) }
+        guard enabled else { return .prepare(query: query, schema: schema, maxNesting: maxNesting, limits: limits, exposure: exposure) }
         if let local = threadCache?.documents[query] {
             threadLocalHits.add(1, ordering: .relaxed)
             return local
@@ -75,7 +88,7 @@ public final class DocumentCache: Sendable {
         if let cached = cache.value(forKey: query) {
             prepared = cached
         } else {
-            prepared = PreparedDocument.prepare(query: query, schema: schema, maxNesting: maxNesting, limits: limits)
+            prepared = PreparedDocument.prepare(query: query, schema: schema, maxNesting: maxNesting, limits: limits, exposure: exposure)
             cache.insert(prepared, forKey: query)
         }
         threadCache?.remember(prepared, for: query)
