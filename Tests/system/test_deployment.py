@@ -82,3 +82,30 @@ def test_the_default_thread_count_exceeds_what_nginx_keeps_open():
         threads = int(re.search(r"public var threadCount: Int = (\d+)", source.read()).group(1))
     nginx_workers = os.cpu_count() or 2
     assert threads > keepalive * max(2, nginx_workers)
+
+
+def test_rate_limit_answers_429_per_client_address(stack):
+    """From 127.0.0.2 (another client as far as nginx can tell), a fast burst passes the 20 r/s + 40 burst limit."""
+    import http.client
+    import json as json_module
+    connection = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=5, source_address=("127.0.0.2", 0))
+    statuses = []
+    body = json_module.dumps({"query": "{ hello }"})
+    for _ in range(80):
+        connection.request("POST", "/graphql", body, {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        response.read()
+        statuses.append(response.status)
+    connection.close()
+    assert statuses.count(429) >= 20 and statuses.count(200) >= 40, statuses
+    assert 503 not in statuses
+    # Loopback itself (health checks, the benchmark) is exempt.
+    from system_http import JSON, send
+    assert all(send(stack.port, "POST", body, JSON).status == 200 for _ in range(80))
+
+
+def test_oversized_headers_are_refused_by_nginx(stack):
+    from system_http import JSON, send
+    response = send(stack.port, "POST", '{"query":"{ hello }"}', {**JSON, "X-Session-Token": "x" * 9000})
+    assert response.status in (400, 431, 494)
+    assert send(stack.port, "POST", '{"query":"{ hello }"}', JSON).status == 200
