@@ -109,3 +109,13 @@ def test_oversized_headers_are_refused_by_nginx(stack):
     response = send(stack.port, "POST", '{"query":"{ hello }"}', {**JSON, "X-Session-Token": "x" * 9000})
     assert response.status in (400, 431, 494)
     assert send(stack.port, "POST", '{"query":"{ hello }"}', JSON).status == 200
+
+
+def test_the_worker_unit_is_sandboxed(binary, tmp_path):
+    """systemd's own rating of the unit's exposure (0 = locked down, 10 = none): 2.0 or lower."""
+    folder = installed_units(tmp_path, binary)
+    result = subprocess.run(["systemd-analyze", "security", "--offline=true", "graphql-fcgi@1.service"],
+                            cwd=folder, capture_output=True, text=True)
+    score = float(re.search(r"Overall exposure level for \S+: ([\d.]+)", result.stdout).group(1))
+    print(f"\nsystemd-analyze security: {score}")
+    assert score <= 2.0, result.stdout
