@@ -219,6 +219,11 @@ def test_kratos_down_is_auth_service_unavailable_within_the_deadline(accounts):
 
         set_faults(accounts, latency_ms=0, fail_status=500)
         assert error_codes(gql(accounts.port, "{ me { email } }", headers=headers)) == ["AUTH_SERVICE_UNAVAILABLE"]
+
+        set_faults(accounts, fail_status=None, garbage=True)  # 200 with a body that is not JSON
+        garbage = gql(accounts.port, "{ me { email } }", headers=headers)
+        assert error_codes(garbage) == ["AUTH_SERVICE_UNAVAILABLE"]
+        assert "html" not in json.dumps(garbage) and "Decoding" not in json.dumps(garbage)
     finally:
         reset_faults(accounts)
     assert gql(accounts.port, "{ me { email } }", headers={"X-Session-Token": token})["data"]["me"]["email"] == email

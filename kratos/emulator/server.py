@@ -24,10 +24,12 @@ class Faults:
         self.latency_ms = 0
         self.fail_status = None
         self.refuse = False
+        self.garbage = False
 
     def snapshot(self):
         with self.lock:
-            return {"latency_ms": self.latency_ms, "fail_status": self.fail_status, "refuse": self.refuse}
+            return {"latency_ms": self.latency_ms, "fail_status": self.fail_status, "refuse": self.refuse,
+                    "garbage": self.garbage}
 
 
 class Emulator:
@@ -184,6 +186,14 @@ class PublicHandler(Handler):
         if faults["fail_status"] and not path.startswith("/health"):
             status = faults["fail_status"]
             self.send_json(status, documents.error(status))
+            return False
+        if faults["garbage"] and not path.startswith("/health"):
+            data = b"<html>\x00\xff not JSON"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
             return False
         return True
 
@@ -593,6 +603,7 @@ class AdminHandler(Handler):
         with faults.lock:
             faults.latency_ms = int(body.get("latency_ms", faults.latency_ms) or 0)
             faults.fail_status = body.get("fail_status", faults.fail_status)
+            faults.garbage = bool(body.get("garbage", faults.garbage))
             refuse = bool(body.get("refuse", faults.refuse))
             faults.refuse = refuse
         self.emulator.set_refusing(refuse)
@@ -601,7 +612,7 @@ class AdminHandler(Handler):
     def reset_faults(self):
         faults = self.emulator.faults
         with faults.lock:
-            faults.latency_ms, faults.fail_status, faults.refuse = 0, None, False
+            faults.latency_ms, faults.fail_status, faults.refuse, faults.garbage = 0, None, False, False
         self.emulator.set_refusing(False)
         self.send_json(200, faults.snapshot())
 
