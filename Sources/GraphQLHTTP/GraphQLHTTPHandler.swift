@@ -8,12 +8,14 @@ public final class GraphQLHTTPHandler: Sendable {
     public let schema: GraphQLSchema
     public let configuration: GraphQLHTTPConfiguration
     public let documents: DocumentCache
+    private let persistedQueries: PersistedQueries
     private let logger: Logger
 
     public init(schema: GraphQLSchema, configuration: GraphQLHTTPConfiguration, logger: Logger) {
         self.schema = schema
         self.configuration = configuration
         self.logger = logger
+        self.persistedQueries = PersistedQueries(mode: configuration.persistedQueries)
         self.documents = DocumentCache(
             schema: schema,
             maxEntries: configuration.documentCacheEntries,
@@ -53,8 +55,15 @@ public final class GraphQLHTTPHandler: Sendable {
             return respond(mediaType, error: error)
         }
 
+        let query: String
+        switch persistedQueries.resolve(parameters) {
+        case .failure(let error):
+            return respond(mediaType, requestErrors: [error], status: requestErrorStatus(mediaType, parseFailure: false))
+        case .success(let text):
+            query = text
+        }
         let document: Document
-        switch documents.document(for: parameters.query, enabled: configuration.documentCacheEnabled, threadCache: threadCache).outcome {
+        switch documents.document(for: query, enabled: configuration.documentCacheEnabled, threadCache: threadCache).outcome {
         case .rejected(let errors):
             if let code = errors.first?.code, QueryLimits.Code.all.contains(code) {
                 logger.notice("query refused by a limit", metadata: ["request_id": "\(requestID)", "code": "\(code)"])

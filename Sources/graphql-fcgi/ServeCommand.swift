@@ -57,6 +57,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "production: introspection and \"Did you mean\" suggestions off. development: both on.")
     var profile: Profile = .production
 
+    @Option(help: "Allowlist mode: only the operations of this manifest run (Apollo's persisted-query manifest, or a JSON object from SHA-256 hashes to queries).")
+    var persistedQueriesManifest: String?
+
     @Option(help: "Most tokens a document may have (checked before parsing).")
     var maxTokens: Int = QueryLimits().maxTokens
 
@@ -143,6 +146,14 @@ struct ServeCommand: ParsableCommand {
         configuration.graphQL.statusCodePolicy = GraphQLHTTPConfiguration.StatusCodePolicy(rawValue: statusCodes) ?? .compatible
         configuration.graphQL.maxDocumentNesting = maxDocumentNesting
         configuration.graphQL.documentCacheEnabled = !noDocumentCache
+        if let persistedQueriesManifest {
+            do {
+                configuration.graphQL.persistedQueries = .allowlist(try PersistedQueries.loadManifest(path: persistedQueriesManifest))
+            } catch {
+                logger.critical("cannot start: persisted-query manifest \(persistedQueriesManifest): \(error)")
+                throw ExitCode(1)
+            }
+        }
         configuration.graphQL.introspection = profile == .development
         configuration.graphQL.suggestions = profile == .development
         configuration.graphQL.limits.maxTokens = maxTokens

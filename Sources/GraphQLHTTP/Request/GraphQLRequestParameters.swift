@@ -4,6 +4,7 @@ import OrderedCollections
 
 /// The GraphQL-over-HTTP request parameters, decoded from a POST body or a GET query string.
 public struct GraphQLRequestParameters: Sendable, Equatable {
+    /// The document text; empty when the request names a persisted query by hash only.
     public var query: String
     public var operationName: String?
     public var variables: [String: Map]
@@ -51,17 +52,23 @@ public struct GraphQLRequestParameters: Sendable, Equatable {
             if case .array = body { throw .badRequest("Batched requests (a JSON array) are not enabled") }
             throw .badRequest("The request body must be a JSON object")
         }
-        guard case .string(let query)? = fields["query"] else {
-            if fields["query"] == nil || fields["query"] == .null {
+        let extensions = try optionalObject(fields["extensions"], name: "extensions")
+        let query: String
+        switch fields["query"] {
+        case .string(let text)?: query = text
+        case nil, .null?:
+            // A persisted query may be named by its hash alone (the `persistedQuery` extension).
+            guard PersistedQueries.hash(in: extensions) != nil else {
                 throw .invalidParameter("The request has no 'query' string")
             }
-            throw .invalidParameter("'query' must be a string")
+            query = ""
+        default: throw .invalidParameter("'query' must be a string")
         }
         return GraphQLRequestParameters(
             query: query,
             operationName: try optionalString(fields["operationName"], name: "operationName"),
             variables: try optionalObject(fields["variables"], name: "variables"),
-            extensions: try optionalObject(fields["extensions"], name: "extensions")
+            extensions: extensions
         )
     }
 
@@ -105,12 +112,16 @@ public struct GraphQLRequestParameters: Sendable, Equatable {
             }
             values[name] = value
         }
-        guard let query = values["query"], !query.isEmpty else { throw .badRequest("The request has no 'query' parameter") }
+        let extensions = try jsonObjectParameter(values["extensions"], name: "extensions")
+        let query = values["query"] ?? ""
+        guard !query.isEmpty || PersistedQueries.hash(in: extensions) != nil else {
+            throw .badRequest("The request has no 'query' parameter")
+        }
         return GraphQLRequestParameters(
             query: query,
             operationName: values["operationName"].flatMap { $0.isEmpty ? nil : $0 },
             variables: try jsonObjectParameter(values["variables"], name: "variables"),
-            extensions: try jsonObjectParameter(values["extensions"], name: "extensions")
+            extensions: extensions
         )
     }
 
