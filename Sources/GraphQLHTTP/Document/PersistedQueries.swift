@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-import Crypto
 import Foundation
 import GraphQL
 import OrderedCollections
@@ -67,16 +66,7 @@ public final class PersistedQueries: Sendable {
         return hash.lowercased()
     }
 
-    static func sha256(_ text: String) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Data(text.utf8)) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
-    }
+    static func sha256(_ text: String) -> String { SHA256Hex.of(text) }
 
     private static func error(_ message: String, _ code: String) -> GraphQLError {
         GraphQLError(message: message, extensions: ["code": .string(code)])

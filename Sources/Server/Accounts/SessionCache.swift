@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-import Crypto
 import Foundation
 import GraphQLHTTP
 public import Kratos
@@ -80,13 +79,6 @@ public final class SessionCache: Sendable {
         case .sessionToken(let token): material = "token:" + token
         case .sessionCookie(let cookie): material = "cookie:" + cookie
         }
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Data(material.utf8)) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        return SHA256Hex.of(material)
     }
 }
