@@ -56,7 +56,6 @@ let package = Package(
                 "GraphQLHTTP",
                 "HTTPClient",
                 "Kratos",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OrderedCollections", package: "swift-collections"),

@@ -15,7 +15,6 @@ typedef size_t (*CCurl_data_callback)(char *data, size_t size, size_t count, voi
 CURLcode CCurl_easy_setopt_write_function(CURL *handle, CCurl_data_callback callback);
 CURLcode CCurl_easy_setopt_header_function(CURL *handle, CCurl_data_callback callback);
 CURLcode CCurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
-CURLcode CCurl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **value);
 CURLMcode CCurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
 
 #endif

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-import Crypto
 import Foundation
+import GraphQLHTTP
 
 /// The explorer page and its files, read once at startup from a directory and served from memory.
 ///
@@ -45,7 +45,6 @@ public struct ExplorerAssets: Sendable {
     }
 
     private static func asset(_ data: Data, _ contentType: String) -> Asset {
-        let digest = SHA256.hash(data: data).prefix(12).map { String($0, radix: 16) }.joined()
-        return Asset(body: Array(data), contentType: contentType, etag: "\"\(digest)\"")
+        Asset(body: Array(data), contentType: contentType, etag: "\"\(SHA256Hex.of(data).prefix(24))\"")
     }
 }

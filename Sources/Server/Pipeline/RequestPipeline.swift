@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 public import FastCGI
 public import GraphQLHTTP
-import Foundation
 
 /// Turns a FastCGI request into a GraphQL-over-HTTP request and back, on the worker thread that received it.
 public struct RequestPipeline: Sendable {
