@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+#define _GNU_SOURCE  // POLLRDHUP
 #include "CFastCGI.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -47,4 +49,23 @@ int CFastCGI_is_listening_socket(int fd) {
     socklen_t length = sizeof(listening);
     if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0) return 0;
     return listening != 0;
+}
+
+int CFastCGI_wait_on_connection(int fd, int timeout_ms) {
+    struct pollfd entry = {.fd = fd, .events = POLLIN | POLLRDHUP};
+    int ready = poll(&entry, 1, timeout_ms);
+    if (ready < 0) return -2;
+    if (ready == 0) return -1;
+    if (entry.revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+        // Data and a close can arrive together: only a peek tells whether a request is still to be read.
+        char byte;
+        ssize_t peeked = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (peeked <= 0) return 0;
+    }
+    return 1;
+}
+
+int CFastCGI_has_pending_connection(int fd) {
+    struct pollfd entry = {.fd = fd, .events = POLLIN};
+    return poll(&entry, 1, 0) > 0 && (entry.revents & POLLIN) != 0;
 }

@@ -51,6 +51,12 @@ enum LibFCGI {
 
     static func closeSocket(_ fd: Int32) { close(fd) }
 
+    /// Makes every `accept` on a listening socket fail at once, including calls already blocked in it.
+    static func shutdownSocket(_ fd: Int32) { shutdown(fd, Int32(SHUT_RDWR)) }
+
+    /// Whether a connection waits in the listen backlog of `fd`.
+    static func hasPendingConnection(_ fd: Int32) -> Bool { CFastCGI_has_pending_connection(fd) == 1 }
+
     static func unlinkSocket(path: String) { unlink(path) }
 
     // MARK: - Signals
@@ -105,6 +111,29 @@ final class LibFCGIRequest {
     deinit {
         FCGX_Free(raw, 1)
         raw.deallocate()
+    }
+
+    /// What waiting on a kept connection ended with.
+    enum ConnectionWait {
+        /// A request is there to be read.
+        case request
+        /// nginx closed the connection.
+        case closed
+        /// The timeout passed or a signal interrupted the wait.
+        case idle
+    }
+
+    /// Whether the last request's connection was kept open for the next one.
+    var hasKeptConnection: Bool { raw.pointee.ipcFd >= 0 }
+
+    /// Waits on the kept connection (which `hasKeptConnection` must report) for the next request, without
+    /// reading it; `timeoutMilliseconds` -1 waits until a request, a close or a signal.
+    func waitOnKeptConnection(timeoutMilliseconds: Int32) -> ConnectionWait {
+        switch CFastCGI_wait_on_connection(raw.pointee.ipcFd, timeoutMilliseconds) {
+        case 1: .request
+        case 0: .closed
+        default: .idle
+        }
     }
 
     /// Waits for the next request (on the kept connection, or a new one). Returns false on failure,

@@ -36,7 +36,10 @@ public final class WorkerPool: Sendable {
 
     private enum SlotState {
         case starting
-        case waiting(pthread_t)
+        /// Blocked in `accept` on the listening socket; the drain wakes it with a signal.
+        case accepting(pthread_t)
+        /// Waiting for nginx's next request on a kept connection, or for nginx to close it.
+        case onKeptConnection
         case busy
         case exited
     }
@@ -51,7 +54,8 @@ public final class WorkerPool: Sendable {
     private let listenSocket: Int32
     private let logger: Logger
     private let slots: [Slot]
-    private let draining = Atomic<Bool>(false)
+    /// Set once no new connection will be accepted; threads without a kept connection then exit.
+    private let acceptClosed = Atomic<Bool>(false)
 
     /// Opens the listening socket. Nothing is accepted until `start(makeHandler:)`.
     public init(
@@ -94,50 +98,82 @@ public final class WorkerPool: Sendable {
 
     public var threadCount: Int { slots.count }
 
-    /// Stops accepting, lets the requests in flight finish (up to `gracePeriod`), closes every connection and the
-    /// listening socket. Kept connections that are idle are closed at once; nginx opens new ones to the other
-    /// instances of its upstream.
+    /// Stops accepting new connections and lets the requests in flight finish, up to `gracePeriod`.
+    ///
+    /// A kept connection is never closed from this side while nginx may be reusing it: nginx would see its next
+    /// request fail, and does not retry a POST. The worker keeps serving it until nginx closes it, which the
+    /// shipped site bounds with `keepalive_time` and `keepalive_timeout` (both below the default grace period).
+    /// Connections still open at the deadline close when the process exits.
     public func drain(gracePeriod: Duration) -> DrainReport {
-        draining.store(true, ordering: .sequentiallyConsistent)
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: gracePeriod)
-        var running = slots.count
-        while true {
-            running = 0
+        stopAccepting(until: deadline)
+        while clock.now < deadline {
+            var running = 0
             for slot in slots {
                 slot.state.withLock { state in
                     switch state {
-                    case .waiting(let thread):
+                    case .accepting(let thread):
                         LibFCGI.wake(thread)
                         running += 1
-                    case .starting, .busy:
+                    case .starting, .busy, .onKeptConnection:
                         running += 1
                     case .exited:
                         break
                     }
                 }
             }
-            if running == 0 || clock.now >= deadline { break }
+            if running == 0 { break }
             Thread.sleep(forTimeInterval: 0.01)
         }
-        if case .unixSocket(let path, _, _, _) = address {
-            LibFCGI.unlinkSocket(path: path)
-            LibFCGI.closeSocket(listenSocket)
-        }
+        if case .unixSocket = address { LibFCGI.closeSocket(listenSocket) }
         let abandoned = busyThreads
         logger.info("drained", metadata: ["abandoned_requests": "\(abandoned)"])
         return DrainReport(abandonedRequests: abandoned)
     }
 
-    private var isDraining: Bool { draining.load(ordering: .sequentiallyConsistent) }
+    /// New connections stop here. A socket this process created is unlinked first (nginx's next connects fail
+    /// and go to another instance), the connections already in its backlog are accepted and served, then the
+    /// socket is shut down, which fails every `accept`. An inherited socket belongs to systemd or spawn-fcgi and
+    /// is left open: its backlog waits for the next instance.
+    private func stopAccepting(until deadline: ContinuousClock.Instant) {
+        guard case .unixSocket(let path, _, _, _) = address else {
+            acceptClosed.store(true, ordering: .sequentiallyConsistent)
+            return
+        }
+        LibFCGI.unlinkSocket(path: path)
+        while LibFCGI.hasPendingConnection(listenSocket), ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+        acceptClosed.store(true, ordering: .sequentiallyConsistent)
+        LibFCGI.shutdownSocket(listenSocket)
+    }
+
+    private var isAcceptClosed: Bool { acceptClosed.load(ordering: .sequentiallyConsistent) }
 
     private func runWorker(slot: Slot, handler: Handler) {
         let request = LibFCGIRequest(listenSocket: listenSocket)
         let thread = LibFCGI.currentThread()
-        while !isDraining {
-            slot.state.withLock { $0 = .waiting(thread) }
+        while true {
+            if request.hasKeptConnection {
+                // Waiting here rather than inside libfcgi's read lets this thread tell nginx closing the
+                // connection apart from a request, so a drain never closes a connection nginx may reuse.
+                slot.state.withLock { $0 = .onKeptConnection }
+                switch request.waitOnKeptConnection(timeoutMilliseconds: -1) {
+                case .request: break
+                case .closed:
+                    request.finish(keepConnection: false)
+                    continue
+                case .idle:
+                    continue
+                }
+                slot.state.withLock { $0 = .busy }
+            } else {
+                if isAcceptClosed { break }
+                slot.state.withLock { $0 = .accepting(thread) }
+            }
             guard request.accept() else {
-                if !isDraining {
+                if !isAcceptClosed {
                     // EMFILE and the like: do not spin on a persistent accept failure.
                     logger.warning("FCGX_Accept_r failed", metadata: ["errno": "\(errno)"])
                     Thread.sleep(forTimeInterval: 0.01)
@@ -146,10 +182,8 @@ public final class WorkerPool: Sendable {
             }
             slot.state.withLock { $0 = .busy }
             serve(request, with: handler)
-            // While draining, every connection is closed after its request so nginx moves to other instances.
-            request.finish(keepConnection: !isDraining)
+            request.finish(keepConnection: true)
         }
-        request.finish(keepConnection: false)
         slot.state.withLock { $0 = .exited }
     }
 
