@@ -3,6 +3,8 @@ import http.client
 import json
 import os
 import sys
+import threading
+import time
 import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -49,3 +51,26 @@ def send(port, method="POST", body=None, headers=None, query=None, path="/graphq
 JSON = {"content-type": "application/json"}
 
 
+
+
+def under_load(stack, clients, action):
+    """Runs `action` while `clients` threads loop POST { hello }; returns every outcome."""
+    outcomes, stop = [], threading.Event()
+
+    def client():
+        while not stop.is_set():
+            try:
+                outcomes.append(send(stack.port, "POST", {"query": "{ hello }"}, JSON, timeout=10).status)
+            except OSError as error:
+                outcomes.append(type(error).__name__)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    action()
+    time.sleep(0.5)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    return outcomes

@@ -1,36 +1,11 @@
 """Worker instances dying and restarting under load, behind the shipped nginx site."""
 import signal
-import threading
 import time
 
 from fcgi_client import Connection
 from stack import Stack
-from system_http import JSON, send
+from system_http import JSON, send, under_load
 
-HELLO = {"query": "{ hello }"}
-
-
-def under_load(stack, clients, action):
-    """Runs `action` while `clients` threads loop POST { hello }; returns every outcome."""
-    outcomes, stop = [], threading.Event()
-
-    def client():
-        while not stop.is_set():
-            try:
-                outcomes.append(send(stack.port, "POST", HELLO, JSON, timeout=10).status)
-            except OSError as error:
-                outcomes.append(type(error).__name__)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    time.sleep(0.5)
-    action()
-    time.sleep(0.5)
-    stop.set()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def test_a_killed_instance_costs_only_its_requests_in_flight(binary, record_property):

@@ -26,13 +26,7 @@ public struct GraphQLFCGIServer {
         guard configuration.kratos.adminURLIsLoopback else {
             throw StartupError(description: "the Kratos admin URL \(configuration.kratos.adminURL) is not a loopback address")
         }
-        let schema = try SchemaLoader.load(
-            path: configuration.schemaPath,
-            resolvers: resolvers,
-            authGuard: { context in _ = try await RequestContext.of(context).requireSession() }
-        )
-        logger.info("schema loaded", metadata: ["path": "\(configuration.schemaPath)"])
-        let handler = GraphQLHTTPHandler(schema: schema, configuration: configuration.graphQL, logger: logger)
+        let handler = try loadGraphQLHandler()
         let kratos = KratosClient(configuration: configuration.kratos, http: HTTPClient(configuration: configuration.kratosHTTP))
         let accounts = Accounts(
             kratos: kratos,
@@ -60,12 +54,39 @@ public struct GraphQLFCGIServer {
         while true {
             switch ProcessSignals.next() {
             case .hangUp:
-                logger.notice("SIGHUP ignored: restart the instance to load a new schema")
+                reload(into: pipeline.handlers)
             case .terminate, .interrupt:
                 logger.info("draining", metadata: ["grace_period": "\(configuration.gracePeriod)"])
                 _ = pool.drain(gracePeriod: configuration.gracePeriod)
                 return
             }
+        }
+    }
+}
+
+extension GraphQLFCGIServer {
+    /// Loads the SDL and binds the resolvers into a handler ready to serve.
+    func loadGraphQLHandler() throws -> GraphQLHTTPHandler {
+        let schema = try SchemaLoader.load(
+            path: configuration.schemaPath,
+            resolvers: resolvers,
+            authGuard: { context in _ = try await RequestContext.of(context).requireSession() }
+        )
+        logger.info("schema loaded", metadata: ["path": "\(configuration.schemaPath)"])
+        return GraphQLHTTPHandler(schema: schema, configuration: configuration.graphQL, logger: logger)
+    }
+
+    /// SIGHUP: the SDL is read again and, when it loads, replaces the schema for the next requests; requests in
+    /// flight finish on the old one. A schema that does not load is logged and the old one keeps serving.
+    func reload(into handlers: GraphQLHandlerSwitch) {
+        do {
+            handlers.replace(with: try loadGraphQLHandler())
+            logger.notice("reloaded", metadata: ["schema": "\(configuration.schemaPath)"])
+        } catch {
+            logger.error(
+                "reload failed; the previous schema keeps serving",
+                metadata: ["schema": "\(configuration.schemaPath)", "error": "\(error)"]
+            )
         }
     }
 }

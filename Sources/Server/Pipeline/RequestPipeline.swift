@@ -4,7 +4,8 @@ public import GraphQLHTTP
 
 /// Turns a FastCGI request into a GraphQL-over-HTTP request and back, on the worker thread that received it.
 public struct RequestPipeline: Sendable {
-    public let graphQL: GraphQLHTTPHandler
+    /// The GraphQL handler in service; SIGHUP replaces it.
+    public let handlers: GraphQLHandlerSwitch
     public let accounts: Accounts?
     /// The explorer's page and files; nil when it is switched off.
     public let explorer: ExplorerAssets?
@@ -12,7 +13,7 @@ public struct RequestPipeline: Sendable {
     public let endpoint: String
 
     public init(graphQL: GraphQLHTTPHandler, accounts: Accounts? = nil, explorer: ExplorerAssets? = nil, endpoint: String = "/graphql") {
-        self.graphQL = graphQL
+        self.handlers = GraphQLHandlerSwitch(graphQL)
         self.accounts = accounts
         self.explorer = explorer
         self.endpoint = endpoint
@@ -21,14 +22,21 @@ public struct RequestPipeline: Sendable {
     /// A handler for one worker thread, with its own executor.
     public func makeThreadHandler() -> WorkerPool.Handler {
         let executor = WorkerThreadExecutor()
-        let documents = ThreadDocumentCache()
+        let view = ThreadHandlerView(handlers)
         return { request in
-            executor.runBlocking { await self.respond(to: request, threadCache: documents) }
+            view.refresh()
+            let (graphQL, documents) = (view.handler, view.documents)
+            return executor.runBlocking { await self.respond(to: request, graphQL: graphQL, threadCache: documents) }
         }
     }
 
+    /// Answers one request with the handler in service.
+    public func respond(to request: FastCGIRequest) async -> FastCGIResponse {
+        await respond(to: request, graphQL: handlers.handler, threadCache: nil)
+    }
+
     /// Answers one request; the response carries the request id in `X-Request-Id`.
-    public func respond(to request: FastCGIRequest, threadCache: ThreadDocumentCache? = nil) async -> FastCGIResponse {
+    func respond(to request: FastCGIRequest, graphQL: GraphQLHTTPHandler, threadCache: ThreadDocumentCache?) async -> FastCGIResponse {
         let requestID = RequestID.from(nginx: request[parameter: "REQUEST_ID"])
         let path = request[parameter: "DOCUMENT_URI"] ?? endpoint
         if let explorer, let page = ExplorerRoutes.response(to: request, path: path, endpoint: endpoint, assets: explorer) {
