@@ -63,11 +63,10 @@ public final class GraphQLHTTPHandler: Sendable {
             query = text
         }
         let document: Document
-        switch documents.document(for: query, enabled: configuration.documentCacheEnabled, threadCache: threadCache).outcome {
+        let prepared = documents.document(for: query, enabled: configuration.documentCacheEnabled, threadCache: threadCache)
+        switch prepared.outcome {
         case .rejected(let errors):
-            if let code = errors.first?.code, QueryLimits.Code.all.contains(code) {
-                logger.notice("query refused by a limit", metadata: ["request_id": "\(requestID)", "code": "\(code)"])
-            }
+            logLimitRefusal(errors, requestID: requestID)
             let isParseFailure = ![ErrorCode.validationFailed, SchemaExposure.introspectionDisabledCode].contains(errors.first?.code)
             return respond(mediaType, requestErrors: errors, status: requestErrorStatus(mediaType, parseFailure: isParseFailure))
         case .valid(let valid):
@@ -80,6 +79,18 @@ public final class GraphQLHTTPHandler: Sendable {
             return respond(mediaType, requestErrors: [error], status: requestErrorStatus(mediaType, parseFailure: false))
         case .success(let selected):
             operation = selected
+        }
+        if prepared.costDependsOnVariables {
+            let cost = configuration.limits.costViolations(
+                in: document,
+                operations: [operation],
+                fields: documents.fields,
+                variables: parameters.variables
+            )
+            if !cost.errors.isEmpty {
+                logLimitRefusal(cost.errors, requestID: requestID)
+                return respond(mediaType, requestErrors: cost.errors, status: requestErrorStatus(mediaType, parseFailure: false))
+            }
         }
         if operation.operation != .query {
             if request.method == "GET" {
@@ -122,6 +133,12 @@ public final class GraphQLHTTPHandler: Sendable {
         var body = JSONWriter(capacity: 512)
         body.response(data: result.data ?? .null, errors: result.errors.map { mask($0, requestID: requestID) })
         return HTTPResponse(status: 200, headers: [("Content-Type", mediaType.contentType)], body: body.bytes)
+    }
+
+    private func logLimitRefusal(_ errors: [GraphQLError], requestID: String) {
+        if let code = errors.first?.code, QueryLimits.Code.all.contains(code) {
+            logger.notice("query refused by a limit", metadata: ["request_id": "\(requestID)", "code": "\(code)"])
+        }
     }
 
     /// The status of a request error (nothing executed) for the negotiated media type and policy.

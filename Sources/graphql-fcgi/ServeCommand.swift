@@ -75,6 +75,12 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Most directives on one field.")
     var maxDirectives: Int = QueryLimits().maxDirectivesPerField
 
+    @Option(help: "Highest estimated cost of an operation (scalar 1, object 2, lists times their size).")
+    var maxCost: Int = QueryLimits().maxCost
+
+    @Option(help: "Size assumed for a list field without a first/last/limit/pageSize/take argument.")
+    var defaultListSize: Int = CostWeights().defaultListSize
+
     @Flag(help: "Parse and validate every document again (to measure what the document cache saves).")
     var noDocumentCache = false
 
@@ -105,7 +111,7 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--status-codes must be compatible or draft2026")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
-        guard [maxTokens, maxDepth, maxAliases, maxRootFields, maxDirectives].allSatisfy({ $0 >= 0 }) else {
+        guard [maxTokens, maxDepth, maxAliases, maxRootFields, maxDirectives, maxCost, defaultListSize].allSatisfy({ $0 >= 0 }) else {
             throw ValidationError("query limits must not be negative")
         }
         guard threads >= 1, maxBodyBytes >= 1, gracePeriod >= 0, maxDocumentNesting >= 1 else {
@@ -161,6 +167,8 @@ struct ServeCommand: ParsableCommand {
         configuration.graphQL.limits.maxAliases = maxAliases
         configuration.graphQL.limits.maxRootFields = maxRootFields
         configuration.graphQL.limits.maxDirectivesPerField = maxDirectives
+        configuration.graphQL.limits.maxCost = maxCost
+        configuration.graphQL.limits.costWeights.defaultListSize = defaultListSize
         configuration.kratos.publicURL = kratosPublicUrl
         configuration.kratos.adminURL = kratosAdminUrl
         configuration.kratos.requestTimeout = .milliseconds(kratosTimeoutMs)

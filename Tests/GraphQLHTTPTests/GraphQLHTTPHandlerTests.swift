@@ -23,6 +23,10 @@ import Testing
                     type: GraphQLString,
                     args: ["value": GraphQLArgument(type: GraphQLNonNull(GraphQLInt))]
                 ) { _, args, _, _ in "\(args["value"].int ?? -1)" },
+                "numbers": GraphQLField(
+                    type: GraphQLList(GraphQLInt),
+                    args: ["first": GraphQLArgument(type: GraphQLInt)]
+                ) { _, args, _, _ in Array(0..<(args["first"].int ?? 3)) },
             ]
         )
         let mutation = try! GraphQLObjectType(
@@ -42,6 +46,17 @@ import Testing
         let request = HTTPRequest(method: "POST", contentType: "application/json", accept: accept, body: Array(body.utf8))
         let response = await (handler ?? self.handler()).handle(request, requestID: "test", context: ())
         return (response.status, String(decoding: response.body, as: UTF8.self))
+    }
+
+    @Test func aListSizeFromAVariableIsCostedPerRequest() async {
+        let limited = handler { $0.limits.maxCost = 100 }
+        let query = #""query":"query($n: Int) { numbers(first: $n) }""#
+        let (status, body) = await post("{\(query),\"variables\":{\"n\":5}}", to: limited)
+        #expect(status == 200 && body == #"{"data":{"numbers":[0,1,2,3,4]}}"#)
+        let (refusedStatus, refused) = await post("{\(query),\"variables\":{\"n\":1000}}", accept: "application/graphql-response+json", to: limited)
+        #expect(refusedStatus == 400)
+        #expect(refused.contains(#""code":"MAX_COST_EXCEEDED","cost":1000,"maxCost":100"#))
+        #expect(!refused.contains(#""data""#))
     }
 
     @Test func executesAQuery() async {

@@ -152,6 +152,21 @@ def test_a_one_megabyte_query_of_200000_tokens_is_refused_before_parsing(stack):
     assert_still_serving(stack)
 
 
+def test_the_cost_limit_weighs_lists(binary):
+    from stack import Stack
+    limited = Stack(binary, instances=1, worker_args=["--max-cost", "40"], kratos=False).start()
+    try:
+        # sessions is a list without a size argument: 10 x (object 2 + id 1) = 30.
+        cheap = send(limited.port, "POST", {"query": "{ sessions { id } }"}, JSON).json()
+        assert codes_of(cheap) == ["UNAUTHENTICATED"]  # costed, then run
+        dear = send(limited.port, "POST", {"query": "{ a: sessions { id active } b: sessions { id } }"}, JSON).json()
+        assert dear["errors"][0]["extensions"] == {"code": "MAX_COST_EXCEEDED", "cost": 70, "maxCost": 40}
+        assert "data" not in dear
+        assert "query refused by a limit" in limited.read_log(1)
+    finally:
+        limited.stop()
+
+
 def test_production_profile_hides_the_schema(binary):
     from stack import Stack
     production = Stack(binary, instances=1, worker_args=["--profile", "production"], kratos=False).start()

@@ -11,6 +11,8 @@ public struct PreparedDocument: Sendable {
     }
 
     public let outcome: Outcome
+    /// Whether a list size in the document comes from a variable, so the cost limit is checked per request.
+    public var costDependsOnVariables = false
 
     /// Scans and parses `query`, checks it against `limits`, and validates it against `schema`.
     static func prepare(
@@ -18,6 +20,7 @@ public struct PreparedDocument: Sendable {
         schema: GraphQLSchema,
         maxNesting: Int,
         limits: QueryLimits,
+        fields: SchemaFieldTypes? = nil,
         exposure: SchemaExposure = .init(introspection: true, suggestions: true)
     ) -> PreparedDocument {
         let scan = DocumentScan.scan(query, maxDepth: maxNesting, maxTokens: limits.maxTokens)
@@ -40,7 +43,11 @@ public struct PreparedDocument: Sendable {
         guard violations.isEmpty else { return PreparedDocument(outcome: .rejected(violations)) }
         let errors = validate(schema: schema, ast: document, rules: exposure.rules)
         guard errors.isEmpty else { return PreparedDocument(outcome: .rejected(errors.map(exposure.present))) }
-        return PreparedDocument(outcome: .valid(document))
+        let cost = limits.costViolations(in: document, fields: fields ?? SchemaFieldTypes(schema: schema), variables: nil)
+        guard cost.errors.isEmpty || cost.dependsOnVariables else { return PreparedDocument(outcome: .rejected(cost.errors)) }
+        var prepared = PreparedDocument(outcome: .valid(document))
+        prepared.costDependsOnVariables = cost.dependsOnVariables
+        return prepared
     }
 
     private static func rejected(_ message: String, _ code: String) -> PreparedDocument {
@@ -55,6 +62,8 @@ public final class DocumentCache: Sendable {
     private let maxNesting: Int
     private let limits: QueryLimits
     private let exposure: SchemaExposure
+    /// Field types by name, for the cost limit.
+    let fields: SchemaFieldTypes
     private let threadLocalHits = Atomic<Int>(0)
 
     public init(
@@ -70,6 +79,7 @@ public final class DocumentCache: Sendable {
         self.maxNesting = maxNesting
         self.limits = limits
         self.exposure = exposure
+        self.fields = SchemaFieldTypes(schema: schema)
     }
 
     /// The prepared document for `query`, from the cache or prepared now (and cached). With `enabled` false the
@@ -79,7 +89,7 @@ public final class DocumentCache: Sendable {
     /// where the shared cache's lock, taken by every thread for every request, was measured contended (2 cores,
     /// 64 threads per process).
     public func document(for query: String, enabled: Bool = true, threadCache: ThreadDocumentCache? = nil) -> PreparedDocument {
-        guard enabled else { return .prepare(query: query, schema: schema, maxNesting: maxNesting, limits: limits, exposure: exposure) }
+        guard enabled else { return .prepare(query: query, schema: schema, maxNesting: maxNesting, limits: limits, fields: fields, exposure: exposure) }
         if let local = threadCache?.documents[query] {
             threadLocalHits.add(1, ordering: .relaxed)
             return local
@@ -88,7 +98,7 @@ public final class DocumentCache: Sendable {
         if let cached = cache.value(forKey: query) {
             prepared = cached
         } else {
-            prepared = PreparedDocument.prepare(query: query, schema: schema, maxNesting: maxNesting, limits: limits, exposure: exposure)
+            prepared = PreparedDocument.prepare(query: query, schema: schema, maxNesting: maxNesting, limits: limits, fields: fields, exposure: exposure)
             cache.insert(prepared, forKey: query)
         }
         threadCache?.remember(prepared, for: query)

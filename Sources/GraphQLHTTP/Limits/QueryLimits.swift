@@ -15,6 +15,10 @@ public struct QueryLimits: Sendable, Equatable {
     public var maxRootFields = 20
     /// Directives on one field. Default 5 (`MAX_DIRECTIVES_EXCEEDED`).
     public var maxDirectivesPerField = 5
+    /// Estimated cost of an operation (see `CostWeights`). Default 10,000 (`MAX_COST_EXCEEDED`): 1,000 objects, or
+    /// three nested lists of ten objects with a few fields each.
+    public var maxCost = 10_000
+    public var costWeights = CostWeights()
 
     public init() {}
 
@@ -24,7 +28,8 @@ public struct QueryLimits: Sendable, Equatable {
         public static let aliases = "MAX_ALIASES_EXCEEDED"
         public static let rootFields = "MAX_ROOT_FIELDS_EXCEEDED"
         public static let directives = "MAX_DIRECTIVES_EXCEEDED"
-        static let all: Set<String> = [tokens, depth, aliases, rootFields, directives, ErrorCode.documentTooDeep]
+        public static let cost = "MAX_COST_EXCEEDED"
+        static let all: Set<String> = [tokens, depth, aliases, rootFields, directives, cost, ErrorCode.documentTooDeep]
     }
 
     /// The limits `document` breaks. It runs before validation: unknown fragments count as empty, and a fragment
@@ -56,6 +61,32 @@ public struct QueryLimits: Sendable, Equatable {
             )
         }
         return errors
+    }
+
+    /// The cost violations of a validated document's operations. With `variables` nil, sizes given by variables
+    /// take their defaults, and `dependsOnVariables` says the selected operation must be measured again per request.
+    func costViolations(
+        in document: Document,
+        operations: [OperationDefinition]? = nil,
+        fields: SchemaFieldTypes,
+        variables: [String: Map]?
+    ) -> (errors: [GraphQLError], dependsOnVariables: Bool) {
+        var estimate = CostEstimate(document: document, fields: fields, weights: costWeights, variables: variables)
+        var errors: [GraphQLError] = []
+        for operation in operations ?? document.definitions.compactMap({ $0 as? OperationDefinition }) {
+            let cost = estimate.cost(of: operation)
+            if cost > maxCost {
+                let label = operation.name.map { "Operation \"\($0.value)\"" } ?? "The operation"
+                errors.append(
+                    GraphQLError(
+                        message: "\(label) has an estimated cost of \(cost == Int.max ? "more than \(maxCost)" : String(cost)); the limit is \(maxCost)",
+                        nodes: [operation],
+                        extensions: ["code": .string(Code.cost), "cost": .number(Number(cost)), "maxCost": .number(Number(maxCost))]
+                    )
+                )
+            }
+        }
+        return (errors, estimate.usesVariables)
     }
 
     private func violation(_ message: String, _ code: String, _ node: OperationDefinition) -> GraphQLError {
