@@ -25,6 +25,8 @@ public struct GraphQLHTTPConfiguration: Sendable {
     public var maxDocumentNesting: Int = 64
     /// Bounds on tokens, depth, aliases, root fields and directives of a document.
     public var limits = QueryLimits()
+    /// Most operations in one batched POST (a JSON array). Default 0: batching off, arrays are 400.
+    public var maxBatchSize = 0
     /// Persisted queries: automatic (APQ) by default, or an allowlist.
     public var persistedQueries: PersistedQueries.Mode = .automatic
     /// Whether parsed and validated documents are kept. Default true; off only to measure what it saves.

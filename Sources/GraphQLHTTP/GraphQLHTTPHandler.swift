@@ -48,13 +48,51 @@ public final class GraphQLHTTPHandler: Sendable {
                 )
             )
         }
-        let parameters: GraphQLRequestParameters
+        let body: GraphQLRequestParameters.Body
         do {
-            parameters = try GraphQLRequestParameters.decode(from: request)
+            body = try GraphQLRequestParameters.decode(from: request, maxBatchSize: configuration.maxBatchSize)
         } catch {
             return respond(mediaType, error: error)
         }
+        switch body {
+        case .single(let parameters):
+            return await run(
+                parameters, method: request.method, mediaType: mediaType, requestID: requestID,
+                context: context, rootValue: rootValue, threadCache: threadCache
+            )
+        case .batch(let entries):
+            // One after the other, in order (a later mutation may depend on an earlier one); each entry answers
+            // as it would alone, and the array is 200 whatever its entries say.
+            var output: [UInt8] = [UInt8(ascii: "[")]
+            for (index, entry) in entries.enumerated() {
+                let response: HTTPResponse
+                switch entry {
+                case .success(let parameters):
+                    response = await run(
+                        parameters, method: request.method, mediaType: mediaType, requestID: requestID,
+                        context: context, rootValue: rootValue, threadCache: threadCache
+                    )
+                case .failure(let error):
+                    response = respond(mediaType, error: error)
+                }
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                output.append(contentsOf: response.body)
+            }
+            output.append(UInt8(ascii: "]"))
+            return HTTPResponse(status: 200, headers: [("Content-Type", mediaType.contentType)], body: output)
+        }
+    }
 
+    /// Runs one operation's parameters: persisted query lookup, document cache, limits, execution.
+    private func run(
+        _ parameters: GraphQLRequestParameters,
+        method: String,
+        mediaType: ResponseMediaType,
+        requestID: String,
+        context: any Sendable,
+        rootValue: any Sendable,
+        threadCache: ThreadDocumentCache?
+    ) async -> HTTPResponse {
         let query: String
         switch persistedQueries.resolve(parameters) {
         case .failure(let error):
@@ -93,7 +131,7 @@ public final class GraphQLHTTPHandler: Sendable {
             }
         }
         if operation.operation != .query {
-            if request.method == "GET" {
+            if method == "GET" {
                 return respond(
                     mediaType,
                     error: RequestError(

@@ -75,6 +75,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Most directives on one field.")
     var maxDirectives: Int = QueryLimits().maxDirectivesPerField
 
+    @Option(help: "Most operations in one batched POST (a JSON array); 0 turns batching off.")
+    var maxBatchSize: Int = GraphQLHTTPConfiguration().maxBatchSize
+
     @Option(help: "Highest estimated cost of an operation (scalar 1, object 2, lists times their size).")
     var maxCost: Int = QueryLimits().maxCost
 
@@ -111,7 +114,7 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--status-codes must be compatible or draft2026")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
-        guard [maxTokens, maxDepth, maxAliases, maxRootFields, maxDirectives, maxCost, defaultListSize].allSatisfy({ $0 >= 0 }) else {
+        guard [maxTokens, maxDepth, maxAliases, maxRootFields, maxDirectives, maxCost, defaultListSize, maxBatchSize].allSatisfy({ $0 >= 0 }) else {
             throw ValidationError("query limits must not be negative")
         }
         guard threads >= 1, maxBodyBytes >= 1, gracePeriod >= 0, maxDocumentNesting >= 1 else {
@@ -168,6 +171,7 @@ struct ServeCommand: ParsableCommand {
         configuration.graphQL.limits.maxRootFields = maxRootFields
         configuration.graphQL.limits.maxDirectivesPerField = maxDirectives
         configuration.graphQL.limits.maxCost = maxCost
+        configuration.graphQL.maxBatchSize = maxBatchSize
         configuration.graphQL.limits.costWeights.defaultListSize = defaultListSize
         configuration.kratos.publicURL = kratosPublicUrl
         configuration.kratos.adminURL = kratosAdminUrl

@@ -59,6 +59,24 @@ import Testing
         #expect(!refused.contains(#""data""#))
     }
 
+    @Test func batchesAreOffByDefaultAndBoundedWhenOn() async {
+        let batch = #"[{"query":"{ hello }"},{"query":"{ echo(value: 2) }"},{"query":"{ nope }"},7]"#
+        let (offStatus, off) = await post(batch, accept: "application/graphql-response+json")
+        #expect(offStatus == 400 && off.contains("not enabled"))
+
+        let batching = handler { $0.maxBatchSize = 4 }
+        let (status, body) = await post(batch, to: batching)
+        #expect(status == 200)
+        #expect(body.hasPrefix(#"[{"data":{"hello":"Hello, world!"}},{"data":{"echo":"2"}},{"errors":[{"message":"Cannot query field"#))
+        #expect(body.hasSuffix(#"{"errors":[{"message":"Each entry of a batch must be a JSON object","extensions":{"code":"BAD_REQUEST"}}]}]"#))
+
+        let tooMany = "[" + Array(repeating: #"{"query":"{ hello }"}"#, count: 5).joined(separator: ",") + "]"
+        let (refusedStatus, refused) = await post(tooMany, accept: "application/graphql-response+json", to: batching)
+        #expect(refusedStatus == 400 && refused.contains(#""code":"BATCH_TOO_LARGE""#))
+        let (emptyStatus, _) = await post("[]", accept: "application/graphql-response+json", to: batching)
+        #expect(emptyStatus == 400)
+    }
+
     @Test func executesAQuery() async {
         let (status, body) = await post(#"{"query":"{ hello }"}"#)
         #expect(status == 200)

@@ -167,6 +167,23 @@ def test_the_cost_limit_weighs_lists(binary):
         limited.stop()
 
 
+def test_batching_is_off_by_default_and_bounded_when_on(binary, stack):
+    import json as json_module
+    from stack import Stack
+    batch = json_module.dumps([{"query": "{ hello }"}, {"query": "{ __typename }"}]).encode()
+    assert send(stack.port, "POST", batch, JSON).status == 400
+    batching = Stack(binary, instances=1, worker_args=["--max-batch-size", "3"], kratos=False).start()
+    try:
+        response = send(batching.port, "POST", batch, JSON)
+        assert response.status == 200
+        assert response.json() == [{"data": {"hello": "Hello, world!"}}, {"data": {"__typename": "Query"}}]
+        too_many = json_module.dumps([{"query": "{ hello }"}] * 4).encode()
+        refused = send(batching.port, "POST", too_many, JSON)
+        assert refused.status in (200, 400) and codes(refused) == ["BATCH_TOO_LARGE"]
+    finally:
+        batching.stop()
+
+
 def test_production_profile_hides_the_schema(binary):
     from stack import Stack
     production = Stack(binary, instances=1, worker_args=["--profile", "production"], kratos=False).start()

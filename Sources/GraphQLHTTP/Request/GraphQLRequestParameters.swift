@@ -21,11 +21,25 @@ public struct GraphQLRequestParameters: Sendable, Equatable {
     /// object, shallow enough that no parser or coercion step can exhaust a stack.
     static let maxJSONDepth = 64
 
-    /// Decodes the parameters of `request` (POST with `application/json`, or GET).
+    /// Decodes the parameters of `request` (POST with `application/json`, or GET); a batch is refused.
     public static func decode(from request: HTTPRequest) throws(RequestError) -> GraphQLRequestParameters {
+        switch try decode(from: request, maxBatchSize: 0) {
+        case .single(let parameters): return parameters
+        case .batch: throw .badRequest("Batched requests (a JSON array) are not enabled")
+        }
+    }
+
+    /// What a request asks for: one operation, or (POST only, when `maxBatchSize` > 0) a JSON array of up to
+    /// `maxBatchSize` of them, each decoded on its own so that one bad entry does not sink the others.
+    public enum Body: Sendable {
+        case single(GraphQLRequestParameters)
+        case batch([Result<GraphQLRequestParameters, RequestError>])
+    }
+
+    public static func decode(from request: HTTPRequest, maxBatchSize: Int) throws(RequestError) -> Body {
         switch request.method {
-        case "POST": return try decodePost(request)
-        case "GET": return try decodeGet(queryString: request.queryString)
+        case "POST": return try decodePost(request, maxBatchSize: maxBatchSize)
+        case "GET": return .single(try decodeGet(queryString: request.queryString))
         default:
             throw RequestError(
                 status: 405,
@@ -36,7 +50,7 @@ public struct GraphQLRequestParameters: Sendable, Equatable {
         }
     }
 
-    private static func decodePost(_ request: HTTPRequest) throws(RequestError) -> GraphQLRequestParameters {
+    private static func decodePost(_ request: HTTPRequest, maxBatchSize: Int) throws(RequestError) -> Body {
         guard request.bodyExceededLimit == false else {
             throw RequestError(status: 413, code: "PAYLOAD_TOO_LARGE", message: "The request body is too large")
         }
@@ -48,10 +62,33 @@ public struct GraphQLRequestParameters: Sendable, Equatable {
         } catch {
             throw .badRequest("The request body is not valid JSON: \(error)")
         }
-        guard case .dictionary(let fields) = body else {
-            if case .array = body { throw .badRequest("Batched requests (a JSON array) are not enabled") }
+        switch body {
+        case .dictionary(let fields):
+            return .single(try parameters(fields))
+        case .array(let entries):
+            guard maxBatchSize > 0 else { throw .badRequest("Batched requests (a JSON array) are not enabled") }
+            guard !entries.isEmpty else { throw .badRequest("The batch is empty") }
+            guard entries.count <= maxBatchSize else {
+                throw RequestError(
+                    status: 400,
+                    code: "BATCH_TOO_LARGE",
+                    message: "The batch has \(entries.count) operations; the limit is \(maxBatchSize)"
+                )
+            }
+            return .batch(
+                entries.map { entry in
+                    guard case .dictionary(let fields) = entry else {
+                        return .failure(.badRequest("Each entry of a batch must be a JSON object"))
+                    }
+                    return Result { () throws(RequestError) in try parameters(fields) }
+                }
+            )
+        default:
             throw .badRequest("The request body must be a JSON object")
         }
+    }
+
+    private static func parameters(_ fields: OrderedDictionary<String, Map>) throws(RequestError) -> GraphQLRequestParameters {
         let extensions = try optionalObject(fields["extensions"], name: "extensions")
         let query: String
         switch fields["query"] {
