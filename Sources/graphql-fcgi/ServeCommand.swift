@@ -105,6 +105,24 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Sessions kept in the session cache.")
     var sessionCacheEntries: Int = 10_000
 
+    @Option(help: "Failed logins of one identifier allowed per --login-failure-window; 0 turns this off.")
+    var loginFailuresPerIdentifier: Int = SignInThrottle.Configuration().loginFailuresPerIdentifier.limit
+
+    @Option(help: "Failed logins from one client address allowed per --login-failure-window; 0 turns this off.")
+    var loginFailuresPerAddress: Int = SignInThrottle.Configuration().loginFailuresPerAddress.limit
+
+    @Option(help: "Seconds over which failed logins are counted.")
+    var loginFailureWindow: Int = 900
+
+    @Option(help: "registerUser calls from one client address allowed per --registration-window; 0 turns this off.")
+    var registrationsPerAddress: Int = SignInThrottle.Configuration().registrationsPerAddress.limit
+
+    @Option(help: "Seconds over which registrations are counted.")
+    var registrationWindow: Int = 3600
+
+    @Option(help: "A proxy in front of nginx (address or CIDR) whose X-Forwarded-For names the client; repeatable.")
+    var trustedProxy: [String] = []
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -119,6 +137,14 @@ struct ServeCommand: ParsableCommand {
         }
         guard threads >= 1, maxBodyBytes >= 1, gracePeriod >= 0, maxDocumentNesting >= 1 else {
             throw ValidationError("--threads, --max-body-bytes and --max-document-nesting must be positive")
+        }
+        guard [loginFailuresPerIdentifier, loginFailuresPerAddress, registrationsPerAddress].allSatisfy({ $0 >= 0 }),
+            loginFailureWindow >= 1, registrationWindow >= 1
+        else {
+            throw ValidationError("throttle limits must not be negative and their windows must be positive")
+        }
+        for proxy in trustedProxy where AddressRange(proxy) == nil {
+            throw ValidationError("--trusted-proxy \(proxy) is not an address or CIDR block")
         }
         guard kratosTimeoutMs >= 1, kratosConnectTimeoutMs >= 1, sessionCacheTtl >= 0, sessionCacheEntries >= 1 else {
             throw ValidationError("Kratos timeouts and --session-cache-entries must be positive")
@@ -172,6 +198,10 @@ struct ServeCommand: ParsableCommand {
         configuration.graphQL.limits.maxDirectivesPerField = maxDirectives
         configuration.graphQL.limits.maxCost = maxCost
         configuration.graphQL.maxBatchSize = maxBatchSize
+        configuration.throttle.loginFailuresPerIdentifier = .init(limit: loginFailuresPerIdentifier, window: .seconds(loginFailureWindow))
+        configuration.throttle.loginFailuresPerAddress = .init(limit: loginFailuresPerAddress, window: .seconds(loginFailureWindow))
+        configuration.throttle.registrationsPerAddress = .init(limit: registrationsPerAddress, window: .seconds(registrationWindow))
+        configuration.trustedProxies = trustedProxy.compactMap(AddressRange.init)
         configuration.graphQL.limits.costWeights.defaultListSize = defaultListSize
         configuration.kratos.publicURL = kratosPublicUrl
         configuration.kratos.adminURL = kratosAdminUrl

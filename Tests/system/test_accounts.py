@@ -17,7 +17,9 @@ from stack import Stack
 @pytest.fixture(scope="module")
 def accounts(binary):
     """One worker instance, so that its session cache and its logout eviction are what the tests see."""
-    running = Stack(binary, instances=1, worker_args=["--kratos-timeout-ms", "1500"]).start()
+    # The module registers dozens of accounts from 127.0.0.1, above the default 10 per hour per address.
+    running = Stack(binary, instances=1,
+                    worker_args=["--kratos-timeout-ms", "1500", "--registrations-per-address", "1000"]).start()
     yield running
     running.stop()
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import GraphQL
 import Kratos
+import Logging
 
 /// The account fields of the default schema, bound by name: `me`, `sessions`, `registerUser`, `login`, `logout`,
 /// `revokeSession`, `revokeOtherSessions`, `changePassword`. Each adapts to the return type the SDL declares, so the
@@ -21,6 +22,7 @@ enum AccountResolvers {
             let accounts = try accountsOf(context)
             let email = arguments["email"].string ?? ""
             let password = arguments["password"].string ?? ""
+            try throttled(context) { () throws(RateLimited) in try accounts.throttle.admitRegistration(address: context.clientAddress) }
             let result = try await call(accounts, context) { try await accounts.kratos.register(email: email, password: password) }
             return returnsString(info) ? "User \(email) registered successfully" : loginResult(result)
         }
@@ -29,8 +31,16 @@ enum AccountResolvers {
             let accounts = try accountsOf(context)
             let identifier = arguments["identifier"].string ?? ""
             let password = arguments["password"].string ?? ""
-            let result = try await call(accounts, context) { try await accounts.kratos.login(identifier: identifier, password: password) }
-            return loginResult(result)
+            let address = context.clientAddress
+            try throttled(context) { () throws(RateLimited) in try accounts.throttle.checkLogin(identifier: identifier, address: address) }
+            do {
+                let result = try await accounts.kratos.login(identifier: identifier, password: password)
+                accounts.throttle.loginSucceeded(identifier: identifier)
+                return loginResult(result)
+            } catch let error as KratosError {
+                if error.code == .invalidInput { accounts.throttle.loginFailed(identifier: identifier, address: address) }
+                throw accounts.report(error, requestID: context.requestID)
+            }
         }
         registry.bind("Mutation.logout", optional: true) { _, _, context, _ in
             let (context, accounts, credential, _) = try await signedIn(context)
@@ -81,6 +91,20 @@ enum AccountResolvers {
             return try await body()
         } catch let error as KratosError {
             throw accounts.report(error, requestID: context.requestID)
+        }
+    }
+
+    /// Runs a throttle check; a refusal becomes `RATE_LIMITED` and asks the pipeline for a `Retry-After` header.
+    private static func throttled(_ context: RequestContext, _ check: () throws(RateLimited) -> Void) throws {
+        do {
+            try check()
+        } catch {
+            context.retryAfter.demand(error.seconds)
+            context.accounts?.logger.notice(
+                "attempt throttled",
+                metadata: ["request_id": "\(context.requestID)", "client": "\(context.clientAddress)"]
+            )
+            throw error.graphQLError
         }
     }
 

@@ -6,11 +6,14 @@ public import Logging
 public final class Accounts: Sendable {
     public let kratos: KratosClient
     public let sessions: SessionCache
+    /// Failed logins and registrations counted per identifier and client address.
+    public let throttle: SignInThrottle
     let logger: Logger
 
-    public init(kratos: KratosClient, sessions: SessionCache, logger: Logger) {
+    public init(kratos: KratosClient, sessions: SessionCache, throttle: SignInThrottle = SignInThrottle(), logger: Logger) {
         self.kratos = kratos
         self.sessions = sessions
+        self.throttle = throttle
         self.logger = logger
     }
 

@@ -31,6 +31,7 @@ public struct GraphQLFCGIServer {
         let accounts = Accounts(
             kratos: kratos,
             sessions: SessionCache(timeToLive: configuration.sessionCacheTTL, maxEntries: configuration.sessionCacheEntries),
+            throttle: SignInThrottle(configuration: configuration.throttle),
             logger: logger
         )
         logger.info("Kratos", metadata: ["public_url": "\(configuration.kratos.publicURL)"])
@@ -42,7 +43,12 @@ public struct GraphQLFCGIServer {
                 throw StartupError(description: "cannot load the explorer from \(directory): \(error.localizedDescription)")
             }
         }
-        let pipeline = RequestPipeline(graphQL: handler, accounts: accounts, explorer: explorer)
+        let pipeline = RequestPipeline(
+            graphQL: handler,
+            accounts: accounts,
+            explorer: explorer,
+            trustedProxies: configuration.trustedProxies
+        )
 
         guard let address = configuration.listen ?? ListenAddress.inherited(environment: ProcessInfoEnvironment.current, processID: ProcessInfoEnvironment.processID)
         else {

@@ -9,14 +9,19 @@ import Synchronization
 public struct RequestContext: Sendable {
     public let requestID: String
     public let credential: KratosCredential?
+    /// Who is asking, as the brute-force throttle keys it (see `ClientAddress`).
+    public let clientAddress: String
     let accounts: Accounts?
     /// The session once found, so that an `@auth` field and its resolver (or several fields) look it up once per
     /// request, even with the session cache off.
     private let resolvedSession = ResolvedSession()
+    /// Set by a resolver the throttle refused: the pipeline answers with a `Retry-After` header.
+    let retryAfter = RetryAfter()
 
-    public init(requestID: String, credential: KratosCredential? = nil, accounts: Accounts? = nil) {
+    public init(requestID: String, credential: KratosCredential? = nil, clientAddress: String = "", accounts: Accounts? = nil) {
         self.requestID = requestID
         self.credential = credential
+        self.clientAddress = clientAddress
         self.accounts = accounts
     }
 
@@ -50,6 +55,15 @@ extension Accounts {
         }
         return AccountErrors.graphQLError(error)
     }
+}
+
+/// The longest wait any refused attempt of this request asked for, in seconds.
+final class RetryAfter: Sendable {
+    private let seconds = Mutex<Int?>(nil)
+
+    func demand(_ value: Int) { seconds.withLock { $0 = max($0 ?? 0, value) } }
+
+    var value: Int? { seconds.withLock { $0 } }
 }
 
 /// The per-request memo of `RequestContext.requireSession()`.

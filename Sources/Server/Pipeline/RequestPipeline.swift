@@ -11,9 +11,18 @@ public struct RequestPipeline: Sendable {
     public let explorer: ExplorerAssets?
     /// The path the API answers on (nginx's `location`); other paths under it are 404.
     public let endpoint: String
+    /// Proxies in front of nginx whose `X-Forwarded-For` is believed (see `ClientAddress`).
+    public let trustedProxies: [AddressRange]
 
-    public init(graphQL: GraphQLHTTPHandler, accounts: Accounts? = nil, explorer: ExplorerAssets? = nil, endpoint: String = "/graphql") {
+    public init(
+        graphQL: GraphQLHTTPHandler,
+        accounts: Accounts? = nil,
+        explorer: ExplorerAssets? = nil,
+        endpoint: String = "/graphql",
+        trustedProxies: [AddressRange] = []
+    ) {
         self.handlers = GraphQLHandlerSwitch(graphQL)
+        self.trustedProxies = trustedProxies
         self.accounts = accounts
         self.explorer = explorer
         self.endpoint = endpoint
@@ -60,10 +69,16 @@ public struct RequestPipeline: Sendable {
         let context = RequestContext(
             requestID: requestID,
             credential: Credentials.from(parameters: request.parameters),
+            clientAddress: ClientAddress.resolve(
+                remoteAddress: request[parameter: "REMOTE_ADDR"],
+                forwardedFor: request[parameter: "HTTP_X_FORWARDED_FOR"],
+                trustedProxies: trustedProxies
+            ),
             accounts: accounts
         )
         let response = await graphQL.handle(httpRequest, requestID: requestID, context: context, threadCache: threadCache)
         var headers = response.headers
+        if let seconds = context.retryAfter.value { headers.append(("Retry-After", String(seconds))) }
         headers.append(("X-Request-Id", requestID))
         headers.append(("Cache-Control", "no-store"))
         return FastCGIResponse(status: response.status, headers: headers, body: response.body)
