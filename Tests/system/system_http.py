@@ -2,6 +2,7 @@
 import http.client
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -45,7 +46,19 @@ def send(port, method="POST", body=None, headers=None, query=None, path="/graphq
     response = connection.getresponse()
     result = Response(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
     connection.close()
+    assert_no_internals(result.body + repr(result.headers).encode())
     return result
+
+
+# What no response may show, checked on every response any system test receives through `send`: file paths,
+# Swift type or module names, traces, the server software's version.
+INTERNALS = re.compile(rb"/work/|/home/|/tmp/|/usr/|/run/|\.swift\b|Swift\.|GraphQLHTTP|KratosError|DecodingError|"
+                       rb"Optional\(|Fatal error|[Bb]acktrace|[Ss]tack trace|nginx/\d|libfcgi")
+
+
+def assert_no_internals(raw):
+    leaked = INTERNALS.search(raw)
+    assert not leaked, f"a response shows {leaked.group(0)!r}: {raw[:400]!r}"
 
 
 JSON = {"content-type": "application/json"}
