@@ -7,7 +7,7 @@ VENV    := .venv
 # CI builds treat warnings as errors and refuse imports of undeclared sibling modules (DESIGN.md layering).
 STRICT  := -Xswiftc -warnings-as-errors --explicit-target-dependency-import-check error
 
-.PHONY: run test deps build release unit-test system-test bench clean
+.PHONY: run test deps build release unit-test system-test fuzz bench clean
 
 ## run: nginx on 127.0.0.1:8080 + two workers, in the foreground (Ctrl-C stops everything)
 run: deps release
@@ -27,6 +27,18 @@ release:
 
 unit-test:
 	swift test $(STRICT)
+	.build/debug/request-decoder-fuzzer Fuzz/corpus/request-decoder
+
+## fuzz: libFuzzer on the request decoder for FUZZ_SECONDS (CI runs it after the tests); findings land in
+## .build-fuzz/ as crash-* files — add each to Fuzz/corpus/request-decoder/ once fixed, so `make test` replays it.
+FUZZ_SECONDS ?= 60
+fuzz:
+	swift build --scratch-path .build-fuzz --product request-decoder-fuzzer \
+		-Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xlinker --export-dynamic
+	mkdir -p .build-fuzz/corpus
+	cp -n Fuzz/corpus/request-decoder/* .build-fuzz/corpus/
+	.build-fuzz/debug/request-decoder-fuzzer .build-fuzz/corpus -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=4096 -timeout=10 -rss_limit_mb=4096 -artifact_prefix=.build-fuzz/ -print_final_stats=1
 
 $(VENV)/bin/pytest: Tests/system/requirements.txt
 	$(PYTHON) -m venv $(VENV)

@@ -76,6 +76,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The libFuzzer target for the request decoder (`make fuzz`); built normally, it replays a corpus.
+        .executableTarget(
+            name: "request-decoder-fuzzer",
+            dependencies: ["GraphQLHTTP", .product(name: "GraphQL", package: "GraphQL")],
+            path: "Fuzz/RequestDecoder",
+            swiftSettings: swiftSettings
+        ),
+
         // Test support: the Kratos emulator as a child process, for tests that need a real HTTP peer.
         .target(name: "TestSupport", path: "Tests/Support", swiftSettings: swiftSettings),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"], swiftSettings: swiftSettings),
