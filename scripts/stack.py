@@ -152,7 +152,7 @@ class Stack:
     def log_path(self, instance):
         return os.path.join(self.prefix, f"worker-{instance}.log")
 
-    def start_worker(self, instance, extra_args=()):
+    def start_worker(self, instance, extra_args=(), env=None):
         log = open(self.log_path(instance), "ab")
         if self.worker_command:
             argv = self.worker_command(self.socket_path(instance))
@@ -165,7 +165,7 @@ class Stack:
                     *self.worker_args, *extra_args]
         process = subprocess.Popen(
             argv,
-            stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+            stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ, **(env or {})},
         )
         self.workers[instance] = process
         wait_for(lambda: os.path.exists(self.socket_path(instance)) or process.poll() is not None, 30)

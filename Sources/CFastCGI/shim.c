@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -68,4 +69,25 @@ int CFastCGI_wait_on_connection(int fd, int timeout_ms) {
 int CFastCGI_has_pending_connection(int fd) {
     struct pollfd entry = {.fd = fd, .events = POLLIN};
     return poll(&entry, 1, 0) > 0 && (entry.revents & POLLIN) != 0;
+}
+
+int CFastCGI_notify(const char *socket_path, const char *message) {
+    struct sockaddr_un address;
+    memset(&address, 0, sizeof(address));
+    address.sun_family = AF_UNIX;
+    size_t length = strlen(socket_path);
+    if (length == 0 || length >= sizeof(address.sun_path)) {
+        errno = EINVAL;
+        return -1;
+    }
+    memcpy(address.sun_path, socket_path, length);
+    if (address.sun_path[0] == '@') address.sun_path[0] = 0;  // an abstract socket
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    ssize_t sent = sendto(fd, message, strlen(message), MSG_NOSIGNAL, (const struct sockaddr *)&address,
+                          (socklen_t)(offsetof(struct sockaddr_un, sun_path) + length));
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return sent < 0 ? -1 : 0;
 }

@@ -93,6 +93,20 @@ enum LibFCGI {
         return received
     }
 
+    /// Waits up to `timeout` for one of `signals` (which must be blocked); nil on timeout.
+    static func waitForSignal(_ signals: [Int32], timeout: Duration) -> Int32? {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in signals { sigaddset(&set, signal) }
+        let (seconds, attoseconds) = timeout.components
+        var wait = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        while true {
+            let received = sigtimedwait(&set, nil, &wait)
+            if received > 0 { return received }
+            if errno != EINTR { return nil }
+        }
+    }
+
     static func currentThread() -> pthread_t { pthread_self() }
 
     static func wake(_ thread: pthread_t) { pthread_kill(thread, wakeSignal) }

@@ -20,7 +20,17 @@ public enum ProcessSignals {
 
     /// Blocks until one of the control signals arrives.
     public static func next() -> Received {
-        switch LibFCGI.waitForSignal(handled) {
+        received(LibFCGI.waitForSignal(handled))
+    }
+
+    /// Waits up to `timeout` for a control signal; nil when none came, so the caller can do periodic work
+    /// (systemd's watchdog, the recycling checks) on the same thread.
+    public static func next(timeout: Duration) -> Received? {
+        LibFCGI.waitForSignal(handled, timeout: timeout).map(received)
+    }
+
+    private static func received(_ signal: Int32) -> Received {
+        switch signal {
         case SIGHUP: return .hangUp
         case SIGINT: return .interrupt
         default: return .terminate

@@ -79,7 +79,9 @@ public final class GraphQLHTTPHandler: Sendable {
                 output.append(contentsOf: response.body)
             }
             output.append(UInt8(ascii: "]"))
-            return HTTPResponse(status: 200, headers: [("Content-Type", mediaType.contentType)], body: output)
+            var response = HTTPResponse(status: 200, headers: [("Content-Type", mediaType.contentType)], body: output)
+            response.operation = OperationSummary(name: nil, type: "batch", query: "")
+            return response
         }
     }
 
@@ -170,7 +172,9 @@ public final class GraphQLHTTPHandler: Sendable {
         }
         var body = JSONWriter(capacity: 512)
         body.response(data: result.data ?? .null, errors: result.errors.map { mask($0, requestID: requestID) })
-        return HTTPResponse(status: 200, headers: [("Content-Type", mediaType.contentType)], body: body.bytes)
+        var response = HTTPResponse(status: 200, headers: [("Content-Type", mediaType.contentType)], body: body.bytes)
+        response.operation = OperationSummary(name: operation.name?.value, type: operation.operation.rawValue, query: query)
+        return response
     }
 
     private func logLimitRefusal(_ errors: [GraphQLError], requestID: String) {

@@ -110,6 +110,12 @@ public final class KratosClient: Sendable {
         }
     }
 
+    /// `GET /health/ready` on the public API: whether Kratos answers and its database works.
+    public func isReady() async -> Bool {
+        guard let response = try? await send("GET", "/health/ready") else { return false }
+        return response.status == 200
+    }
+
     // MARK: - Admin identities (operators; loopback only)
 
     /// `GET /admin/identities`, optionally only the one whose identifier is `email`.

@@ -31,6 +31,10 @@ public struct ServerConfiguration: Sendable {
     public var explorerDirectory: String? = "explorer"
     /// Sessions kept in the cache. Default 10,000.
     public var sessionCacheEntries: Int = 10_000
+    /// The access and slow-request logs.
+    public var requestLog = RequestLog.Configuration()
+    /// When a process drains and exits for a fresh one (after N requests, above a memory ceiling).
+    public var recycling = Recycling()
     /// Brute-force limits on login and registration.
     public var throttle = SignInThrottle.Configuration()
     /// Proxies in front of nginx whose `X-Forwarded-For` names the client. Default none: nginx's `REMOTE_ADDR`.

@@ -123,6 +123,18 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "A proxy in front of nginx (address or CIDR) whose X-Forwarded-For names the client; repeatable.")
     var trustedProxy: [String] = []
 
+    @Flag(help: "Do not log a line per request.")
+    var noAccessLog = false
+
+    @Option(help: "Log requests slower than this many milliseconds, with the operation and query hash; 0 turns it off.")
+    var slowRequestMs: Int = 1000
+
+    @Option(help: "Drain and exit (for systemd to start a fresh process) after this many requests; 0: never.")
+    var maxRequests: Int = 0
+
+    @Option(help: "Drain and exit when resident memory passes this many MiB; 0: never.")
+    var maxRssMb: Int = 0
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -145,6 +157,9 @@ struct ServeCommand: ParsableCommand {
         }
         for proxy in trustedProxy where AddressRange(proxy) == nil {
             throw ValidationError("--trusted-proxy \(proxy) is not an address or CIDR block")
+        }
+        guard slowRequestMs >= 0, maxRequests >= 0, maxRssMb >= 0 else {
+            throw ValidationError("--slow-request-ms, --max-requests and --max-rss-mb must not be negative")
         }
         guard kratosTimeoutMs >= 1, kratosConnectTimeoutMs >= 1, sessionCacheTtl >= 0, sessionCacheEntries >= 1 else {
             throw ValidationError("Kratos timeouts and --session-cache-entries must be positive")
@@ -202,6 +217,12 @@ struct ServeCommand: ParsableCommand {
         configuration.throttle.loginFailuresPerAddress = .init(limit: loginFailuresPerAddress, window: .seconds(loginFailureWindow))
         configuration.throttle.registrationsPerAddress = .init(limit: registrationsPerAddress, window: .seconds(registrationWindow))
         configuration.trustedProxies = trustedProxy.compactMap(AddressRange.init)
+        configuration.requestLog.accessLog = !noAccessLog
+        configuration.requestLog.slowRequestThreshold = slowRequestMs == 0 ? nil : .milliseconds(slowRequestMs)
+        configuration.recycling = Recycling(
+            maxRequests: maxRequests == 0 ? nil : maxRequests,
+            maxResidentBytes: maxRssMb == 0 ? nil : maxRssMb << 20
+        )
         configuration.graphQL.limits.costWeights.defaultListSize = defaultListSize
         configuration.kratos.publicURL = kratosPublicUrl
         configuration.kratos.adminURL = kratosAdminUrl

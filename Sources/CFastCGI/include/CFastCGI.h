@@ -22,4 +22,8 @@ int CFastCGI_wait_on_connection(int fd, int timeout_ms);
 /// Returns 1 when a connection waits in the listen backlog of `fd`, 0 otherwise.
 int CFastCGI_has_pending_connection(int fd);
 
+/// Sends one datagram to systemd's notification socket (`NOTIFY_SOCKET`; a leading '@' names an abstract
+/// socket). Returns 0, or -1 with errno set.
+int CFastCGI_notify(const char *socket_path, const char *message);
+
 #endif

@@ -33,6 +33,8 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// What ran, for the access and slow logs; nil when the request never reached an operation.
+    public var operation: OperationSummary?
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status
@@ -42,5 +44,21 @@ public struct HTTPResponse: Sendable {
 
     public func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}
+
+/// The operation a request ran, as the logs name it.
+public struct OperationSummary: Sendable, Equatable {
+    /// The operation's name, or nil for an anonymous one.
+    public var name: String?
+    /// `query`, `mutation`, `subscription`, or `batch`.
+    public var type: String
+    /// The document text, so a slow request can be logged with its hash (computed only then).
+    public var query: String
+
+    public init(name: String?, type: String, query: String) {
+        self.name = name
+        self.type = type
+        self.query = query
     }
 }

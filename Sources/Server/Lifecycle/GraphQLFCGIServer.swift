@@ -47,7 +47,8 @@ public struct GraphQLFCGIServer {
             graphQL: handler,
             accounts: accounts,
             explorer: explorer,
-            trustedProxies: configuration.trustedProxies
+            trustedProxies: configuration.trustedProxies,
+            requestLog: RequestLog(configuration: configuration.requestLog, logger: logger)
         )
 
         guard let address = configuration.listen ?? ListenAddress.inherited(environment: ProcessInfoEnvironment.current, processID: ProcessInfoEnvironment.processID)
@@ -56,16 +57,42 @@ public struct GraphQLFCGIServer {
         }
         let pool = try WorkerPool(address: address, configuration: configuration.workers, logger: logger)
         pool.start { pipeline.makeThreadHandler() }
+        pipeline.status.attach(pool)
+        supervise(pool: pool, pipeline: pipeline)
+    }
 
+    /// The main thread's loop: control signals, and once a tick systemd's watchdog and status and the recycling
+    /// checks. Returns after a drain.
+    private func supervise(pool: WorkerPool, pipeline: RequestPipeline) {
+        let systemd = SystemdNotify(environment: ProcessInfoEnvironment.current)
+        systemd.send("READY=1\nSTATUS=Ready: \(pipeline.status.summary)")
+        let tick = min(systemd.watchdogInterval ?? .seconds(1), .seconds(1))
         while true {
-            switch ProcessSignals.next() {
-            case .hangUp:
-                reload(into: pipeline.handlers)
-            case .terminate, .interrupt:
-                logger.info("draining", metadata: ["grace_period": "\(configuration.gracePeriod)"])
-                _ = pool.drain(gracePeriod: configuration.gracePeriod)
-                return
+            let reason: String
+            switch ProcessSignals.next(timeout: tick) {
+            case .hangUp?:
+                systemd.send("RELOADING=1")
+                reload(into: pipeline.handlers, status: pipeline.status)
+                systemd.send("READY=1")
+                continue
+            case .terminate?, .interrupt?:
+                reason = "told to stop"
+            case nil:
+                if systemd.watchdogInterval != nil { systemd.send("WATCHDOG=1") }
+                systemd.send("STATUS=Ready: \(pipeline.status.summary)")
+                guard
+                    let recycle = configuration.recycling.reason(
+                        requestsServed: pipeline.status.requestsServed,
+                        residentBytes: configuration.recycling.maxResidentBytes == nil ? nil : ProcessMemory.residentBytes()
+                    )
+                else { continue }
+                logger.notice("recycling", metadata: ["reason": "\(recycle)"])
+                reason = recycle
             }
+            systemd.send("STOPPING=1\nSTATUS=Draining: \(reason)")
+            logger.info("draining", metadata: ["grace_period": "\(configuration.gracePeriod)", "reason": "\(reason)"])
+            _ = pool.drain(gracePeriod: configuration.gracePeriod)
+            return
         }
     }
 }
@@ -84,9 +111,10 @@ extension GraphQLFCGIServer {
 
     /// SIGHUP: the SDL is read again and, when it loads, replaces the schema for the next requests; requests in
     /// flight finish on the old one. A schema that does not load is logged and the old one keeps serving.
-    func reload(into handlers: GraphQLHandlerSwitch) {
+    func reload(into handlers: GraphQLHandlerSwitch, status: ServerStatus) {
         do {
             handlers.replace(with: try loadGraphQLHandler())
+            status.recordReload()
             logger.notice("reloaded", metadata: ["schema": "\(configuration.schemaPath)"])
         } catch {
             logger.error(

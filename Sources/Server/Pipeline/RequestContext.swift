@@ -38,6 +38,9 @@ public struct RequestContext: Sendable {
         }
     }
 
+    /// The signed-in identity, once a resolver has looked the session up (for the access log).
+    var identityID: String? { resolvedSession.value.withLock { $0?.identity?.id } }
+
     /// The context of a resolver call, or a masked internal error if the schema runs outside this server.
     public static func of(_ context: any Sendable) throws -> RequestContext {
         guard let context = context as? RequestContext else {

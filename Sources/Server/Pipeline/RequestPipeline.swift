@@ -13,16 +13,24 @@ public struct RequestPipeline: Sendable {
     public let endpoint: String
     /// Proxies in front of nginx whose `X-Forwarded-For` is believed (see `ClientAddress`).
     public let trustedProxies: [AddressRange]
+    /// The process's counters (status page, systemd STATUS, recycling).
+    public let status: ServerStatus
+    /// The access and slow-request logs.
+    public let requestLog: RequestLog?
 
     public init(
         graphQL: GraphQLHTTPHandler,
         accounts: Accounts? = nil,
         explorer: ExplorerAssets? = nil,
         endpoint: String = "/graphql",
-        trustedProxies: [AddressRange] = []
+        trustedProxies: [AddressRange] = [],
+        status: ServerStatus = ServerStatus(),
+        requestLog: RequestLog? = nil
     ) {
         self.handlers = GraphQLHandlerSwitch(graphQL)
         self.trustedProxies = trustedProxies
+        self.status = status
+        self.requestLog = requestLog
         self.accounts = accounts
         self.explorer = explorer
         self.endpoint = endpoint
@@ -44,18 +52,55 @@ public struct RequestPipeline: Sendable {
         await respond(to: request, graphQL: handlers.handler, threadCache: nil)
     }
 
-    /// Answers one request; the response carries the request id in `X-Request-Id`.
+    /// Answers one request, counts it, and logs it; the response carries the request id in `X-Request-Id`.
     func respond(to request: FastCGIRequest, graphQL: GraphQLHTTPHandler, threadCache: ThreadDocumentCache?) async -> FastCGIResponse {
+        let started = ContinuousClock.now
         let requestID = RequestID.from(nginx: request[parameter: "REQUEST_ID"])
         let path = request[parameter: "DOCUMENT_URI"] ?? endpoint
+        let routed = await route(request, path: path, requestID: requestID, graphQL: graphQL, threadCache: threadCache)
+        let duration = ContinuousClock.now - started
+        status.record(status: routed.response.status, slow: requestLog?.isSlow(duration) ?? false)
+        requestLog?.record(
+            RequestLog.Entry(
+                requestID: requestID,
+                method: request[parameter: "REQUEST_METHOD"] ?? "GET",
+                path: path,
+                status: routed.response.status,
+                bytes: routed.response.body.count,
+                duration: duration,
+                operation: routed.operation,
+                identityID: routed.identityID
+            )
+        )
+        return routed.response
+    }
+
+    private struct Routed {
+        var response: FastCGIResponse
+        var operation: OperationSummary? = nil
+        var identityID: String? = nil
+    }
+
+    private func route(
+        _ request: FastCGIRequest,
+        path: String,
+        requestID: String,
+        graphQL: GraphQLHTTPHandler,
+        threadCache: ThreadDocumentCache?
+    ) async -> Routed {
         if let explorer, let page = ExplorerRoutes.response(to: request, path: path, endpoint: endpoint, assets: explorer) {
-            return page
+            return Routed(response: page)
+        }
+        if let operations = await OperationsRoutes.response(to: path, pipeline: self, graphQL: graphQL) {
+            return Routed(response: operations)
         }
         if path != endpoint {
-            return FastCGIResponse(
-                status: 404,
-                headers: [("Content-Type", "application/json; charset=utf-8"), ("X-Request-Id", requestID)],
-                body: Array(#"{"errors":[{"message":"Not found","extensions":{"code":"NOT_FOUND"}}]}"#.utf8)
+            return Routed(
+                response: FastCGIResponse(
+                    status: 404,
+                    headers: [("Content-Type", "application/json; charset=utf-8"), ("X-Request-Id", requestID)],
+                    body: Array(#"{"errors":[{"message":"Not found","extensions":{"code":"NOT_FOUND"}}]}"#.utf8)
+                )
             )
         }
         let httpRequest = HTTPRequest(
@@ -81,7 +126,11 @@ public struct RequestPipeline: Sendable {
         if let seconds = context.retryAfter.value { headers.append(("Retry-After", String(seconds))) }
         headers.append(("X-Request-Id", requestID))
         headers.append(("Cache-Control", "no-store"))
-        return FastCGIResponse(status: response.status, headers: headers, body: response.body)
+        return Routed(
+            response: FastCGIResponse(status: response.status, headers: headers, body: response.body),
+            operation: response.operation,
+            identityID: context.identityID
+        )
     }
 }
 

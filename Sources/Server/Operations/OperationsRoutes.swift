@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+import FastCGI
+import GraphQLHTTP
+import Kratos
+
+/// The operator's endpoints, like PHP-FPM's `ping.path` and `pm.status_path`. The shipped nginx site routes them
+/// from 127.0.0.1 only.
+/// - `/ping`: `pong`, answered without touching the schema (the process and a thread are alive).
+/// - `/healthz`: alive (200) — for a liveness probe.
+/// - `/readyz`: 200 when the schema is loaded and Kratos' `/health/ready` answers, else 503 — for a readiness
+///   probe or a load balancer.
+/// - `/status`: the counters as JSON.
+enum OperationsRoutes {
+    static let paths: Set<String> = ["/ping", "/healthz", "/readyz", "/status"]
+
+    static func response(to path: String, pipeline: RequestPipeline, graphQL: GraphQLHTTPHandler) async -> FastCGIResponse? {
+        guard paths.contains(path) else { return nil }
+        switch path {
+        case "/ping":
+            return text(200, "pong\n")
+        case "/healthz":
+            return json(200, #"{"status":"alive"}"# + "\n")
+        case "/readyz":
+            let kratosReady = await pipeline.accounts?.kratos.isReady() ?? true
+            return kratosReady
+                ? json(200, #"{"status":"ready","schema":"loaded","kratos":"ready"}"# + "\n")
+                : json(503, #"{"status":"not ready","schema":"loaded","kratos":"unreachable"}"# + "\n")
+        default:
+            return FastCGIResponse(
+                status: 200,
+                headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
+                body: pipeline.status.page(documents: graphQL.documents, sessions: pipeline.accounts?.sessions)
+            )
+        }
+    }
+
+    private static func text(_ status: Int, _ body: String) -> FastCGIResponse {
+        FastCGIResponse(status: status, headers: [("Content-Type", "text/plain"), ("Cache-Control", "no-store")], body: Array(body.utf8))
+    }
+
+    private static func json(_ status: Int, _ body: String) -> FastCGIResponse {
+        FastCGIResponse(status: status, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")], body: Array(body.utf8))
+    }
+}

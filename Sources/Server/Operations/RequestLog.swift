@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: Apache-2.0
+import GraphQLHTTP
+public import Logging
+
+/// The access log (one line per request) and the slow-request log. Lines are swift-log metadata, `key=value`
+/// pairs that journald stores as the message and log shippers parse as logfmt. Never a token, a cookie, a
+/// password or the query's variables: the operation is named, and a slow one is identified by its query's hash.
+public struct RequestLog: Sendable {
+    public struct Configuration: Sendable, Equatable {
+        /// One `info` line per request. Default true.
+        public var accessLog = true
+        /// Requests slower than this are logged at `warning` with the operation name and query hash. Default
+        /// 1 s; nil switches the slow log off.
+        public var slowRequestThreshold: Duration? = .seconds(1)
+
+        public init() {}
+    }
+
+    public let configuration: Configuration
+    private let logger: Logger
+
+    public init(configuration: Configuration = .init(), logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    struct Entry {
+        var requestID: String
+        var method: String
+        var path: String
+        var status: Int
+        var bytes: Int
+        var duration: Duration
+        var operation: OperationSummary?
+        var identityID: String?
+    }
+
+    /// Whether `duration` makes a request slow.
+    func isSlow(_ duration: Duration) -> Bool {
+        configuration.slowRequestThreshold.map { duration > $0 } ?? false
+    }
+
+    func record(_ entry: Entry) {
+        let slow = isSlow(entry.duration)
+        guard configuration.accessLog || slow else { return }
+        var metadata: Logger.Metadata = [
+            "request_id": "\(entry.requestID)",
+            "method": "\(entry.method)",
+            "path": "\(entry.path)",
+            "status": "\(entry.status)",
+            "bytes": "\(entry.bytes)",
+            "duration_ms": "\(Self.milliseconds(entry.duration))",
+        ]
+        if let operation = entry.operation {
+            metadata["operation_type"] = "\(operation.type)"
+            metadata["operation"] = "\(operation.name ?? "-")"
+        }
+        if let identityID = entry.identityID { metadata["identity"] = "\(identityID)" }
+        if configuration.accessLog { logger.info("request", metadata: metadata) }
+        if slow {
+            if let query = entry.operation?.query, !query.isEmpty {
+                metadata["query_sha256"] = "\(SHA256Hex.of(query))"
+            }
+            logger.warning("slow request", metadata: metadata)
+        }
+    }
+
+    private static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let micros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+        return "\(micros / 1000).\(String(repeating: "0", count: 3 - String(micros % 1000).count))\(micros % 1000)"
+    }
+}

@@ -1,0 +1,152 @@
+"""Operating the workers: the operator endpoints, the access and slow logs, systemd's notify protocol, and
+recycling after N requests or above a memory ceiling, with zero failed requests while another instance serves."""
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import tempfile
+import threading
+import time
+
+import pytest
+
+from accounts import SECRETS, gql, new_account, register, reset_faults, set_faults
+from stack import Stack
+from system_http import JSON, send, under_load
+
+HELLO = {"query": "{ hello }"}
+
+
+def get_from(port, path, source="127.0.0.1"):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5, source_address=(source, 0))
+    connection.request("GET", path)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, body
+
+
+@pytest.fixture(scope="module")
+def operated(binary):
+    running = Stack(binary, instances=1, worker_args=["--slow-request-ms", "1", "--kratos-timeout-ms", "1000"]).start()
+    yield running
+    running.stop()
+
+
+def test_ping_health_and_status_from_this_host(operated):
+    assert get_from(operated.port, "/ping") == (200, b"pong\n")
+    assert get_from(operated.port, "/healthz") == (200, b'{"status":"alive"}\n')
+    status, body = get_from(operated.port, "/readyz")
+    assert status == 200 and json.loads(body)["kratos"] == "ready"
+    before = json.loads(get_from(operated.port, "/status")[1])
+    for _ in range(5):
+        assert send(operated.port, "POST", HELLO, JSON).status == 200
+    after = json.loads(get_from(operated.port, "/status")[1])
+    assert after["requests"] >= before["requests"] + 5
+    assert after["document_cache"]["hits"] > before["document_cache"]["hits"]
+    assert after["threads_total"] == 64 and 0 < after["threads_busy"] <= 64  # the status request itself
+    assert after["rss_bytes"] > 1 << 20 and after["pid"] == operated.workers[1].pid
+
+
+def test_operator_endpoints_are_refused_to_other_addresses(operated):
+    for path in ("/ping", "/healthz", "/readyz", "/status"):
+        status, body = get_from(operated.port, path, source="127.0.0.2")
+        assert status == 403 and json.loads(body)["errors"][0]["extensions"]["code"] == "FORBIDDEN", path
+
+
+def test_readyz_is_503_while_kratos_is_unreachable(operated):
+    set_faults(operated, refuse=True)
+    try:
+        status, body = get_from(operated.port, "/readyz")
+        assert status == 503 and json.loads(body)["kratos"] == "unreachable"
+        assert get_from(operated.port, "/healthz")[0] == 200
+    finally:
+        reset_faults(operated)
+    assert get_from(operated.port, "/readyz")[0] == 200
+
+
+def test_access_and_slow_logs_name_the_operation_and_identity_never_the_token(operated):
+    email, password = new_account()
+    token = register(operated.port, email, password)["data"]["registerUser"]["sessionToken"]
+    me = gql(operated.port, "query Me { me { id } }", headers={"X-Session-Token": token})
+    identity = me["data"]["me"]["id"]
+    time.sleep(0.2)
+    log = operated.read_log(1)
+    line = next(l for l in log.splitlines() if "operation=Me" in l and "[Server] request" in l)
+    for field in ("method=POST", "path=/graphql", "status=200", "operation_type=query", f"identity={identity}",
+                  "duration_ms=", "bytes=", "request_id="):
+        assert field in line, (field, line)
+    slow = next(l for l in log.splitlines() if "operation=Me" in l and "slow request" in l)
+    assert re.search(r"query_sha256=[0-9a-f]{64}", slow)
+    assert token not in log and password not in log and all(secret not in log for secret in SECRETS)
+
+
+def test_systemd_hears_ready_status_watchdog_reloading_and_stopping(binary):
+    stack = Stack(binary, instances=1, kratos=False)
+    stack.prefix = tempfile.mkdtemp(prefix="graphql-fcgi-notify-")
+    path = os.path.join(stack.prefix, "notify.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    listener.bind(path)
+    listener.settimeout(5)
+    worker = stack.start_worker(1, env={"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "400000"})
+    messages = []
+
+    def until(state):
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            messages.append(listener.recv(4096).decode())
+            if state in messages[-1]:
+                return messages[-1]
+        raise AssertionError(f"{state} never sent: {messages}")
+
+    try:
+        ready = until("READY=1")
+        assert os.path.exists(stack.socket_path(1)) and "STATUS=Ready: " in ready
+        assert "threads busy" in until("STATUS=")
+        until("WATCHDOG=1")
+        worker.send_signal(signal.SIGHUP)
+        until("RELOADING=1")
+        until("READY=1")
+        worker.send_signal(signal.SIGTERM)
+        assert "STATUS=Draining: told to stop" in until("STOPPING=1")
+        assert worker.wait(10) == 0
+    finally:
+        listener.close()
+        stack.stop()
+
+
+def supervise(stack, instance, extra_args, exits, stop):
+    """What systemd's Restart=always does: start the instance again whenever it exits."""
+    while not stop.is_set():
+        process = stack.workers[instance]
+        if process.poll() is not None:
+            exits.append(process.returncode)
+            stack.start_worker(instance, extra_args)
+        time.sleep(0.01)
+
+
+@pytest.mark.parametrize("recycling, reason", [
+    (["--max-requests", "300"], "requests (limit 300)"),
+    (["--max-rss-mb", "1"], "resident memory"),
+])
+def test_recycling_fails_no_request_while_the_other_instance_serves(binary, recycling, reason):
+    stack = Stack(binary, instances=2, kratos=False)
+    stack.start()
+    stack.stop_worker(1)
+    stack.start_worker(1, recycling)
+    exits, stop = [], threading.Event()
+    supervisor = threading.Thread(target=supervise, args=(stack, 1, recycling, exits, stop))
+    supervisor.start()
+    try:
+        outcomes = under_load(stack, 8, lambda: time.sleep(4))
+    finally:
+        stop.set()
+        supervisor.join()
+        stack.stop()
+    failed = len(outcomes) - outcomes.count(200)
+    print(f"\nrecycling ({' '.join(recycling)}): {len(exits)} recycles, {failed} of {len(outcomes)} requests failed")
+    assert exits and all(code == 0 for code in exits), exits
+    assert reason in stack.read_log(1)
+    assert failed == 0 and len(outcomes) > 500
