@@ -7,7 +7,15 @@ VENV    := .venv
 # CI builds treat warnings as errors and refuse imports of undeclared sibling modules (DESIGN.md layering).
 STRICT  := -Xswiftc -warnings-as-errors --explicit-target-dependency-import-check error
 
-.PHONY: run test deps build release unit-test system-test fuzz bench clean
+.PHONY: run test deps build release unit-test system-test fuzz bench install install-files uninstall clean
+
+# Where `make install` puts things (DESTDIR is prepended to each, for packaging and the install test).
+BINDIR   ?= $(PREFIX)/bin
+DATADIR  ?= $(PREFIX)/share/graphql-fcgi
+DOCDIR   ?= $(PREFIX)/share/doc/graphql-fcgi
+UNITDIR  ?= /etc/systemd/system
+NGINXDIR ?= /etc/nginx/conf.d
+BINARY   ?= .build/release/graphql-fcgi
 
 ## run: nginx on 127.0.0.1:8080 + two workers, in the foreground (Ctrl-C stops everything)
 run: deps release
@@ -51,6 +59,26 @@ system-test: $(VENV)/bin/pytest
 ## bench: wrk through nginx against the workers and against a C libfcgi floor (see README)
 bench: deps release
 	$(PYTHON) bench/bench.py
+
+## install: the release binary, the schema, the explorer, the systemd units and the nginx site (PREFIX, DESTDIR)
+install: release install-files
+
+install-files:
+	install -D -m 755 $(BINARY) $(DESTDIR)$(BINDIR)/graphql-fcgi
+	install -D -m 644 schema/schema.graphql $(DESTDIR)$(DATADIR)/schema.graphql
+	install -d $(DESTDIR)$(DATADIR)/explorer
+	install -m 644 explorer/* $(DESTDIR)$(DATADIR)/explorer/
+	install -D -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(NGINXDIR)
+	for unit in graphql-fcgi@.service graphql-fcgi@.socket; do \
+		sed 's|/usr/local|$(PREFIX)|g' systemd/$$unit > $(DESTDIR)$(UNITDIR)/$$unit && chmod 644 $(DESTDIR)$(UNITDIR)/$$unit; \
+	done
+	install -m 644 nginx/graphql-fcgi.conf $(DESTDIR)$(NGINXDIR)/graphql-fcgi.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/graphql-fcgi $(DESTDIR)$(UNITDIR)/graphql-fcgi@.service \
+		$(DESTDIR)$(UNITDIR)/graphql-fcgi@.socket $(DESTDIR)$(NGINXDIR)/graphql-fcgi.conf
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf .build $(VENV) .run

@@ -1,10 +1,13 @@
 """The shipped deployment files: the nginx site passes `nginx -t`, the systemd units pass `systemd-analyze verify`,
-and the service's ExecStart command line is one the binary accepts."""
+and `make install` into a DESTDIR gives a service whose own ExecStart serves."""
 import os
 import re
 import shutil
+import signal
 import subprocess
+import time
 
+from fcgi_client import Connection
 from system_http import ROOT
 from stack import Stack
 
@@ -63,16 +66,54 @@ def test_nginx_routes_nothing_to_kratos(stack):
     assert body.status == 404
 
 
-def test_the_service_command_line_is_accepted(binary, tmp_path):
-    with open(os.path.join(SYSTEMD, "graphql-fcgi@.service")) as unit:
-        exec_start = re.search(r"^ExecStart=(.*)$", unit.read(), re.M).group(1).split()
-    flags = exec_start[1:]
-    schema_index = flags.index("--schema") + 1
-    flags[schema_index] = os.path.join(ROOT, "schema", "schema.graphql")
-    # Under systemd the socket arrives by activation; here the same flags run with a path instead.
-    stack = Stack(binary, instances=1, worker_args=flags)
-    stack.start_worker(1)
-    assert stack.stop_worker(1) == 0
+def test_make_install_into_a_destdir_gives_a_working_service(binary, tmp_path):
+    """`make install` (here without the release build) into a DESTDIR: every file in its place, the units verify,
+    nginx accepts the site, and the unit's own ExecStart serves from `/` (systemd's working directory)."""
+    destdir = tmp_path / "root"
+    subprocess.run(["make", "-s", "install-files", f"DESTDIR={destdir}", f"BINARY={binary}"], cwd=ROOT, check=True)
+    for path in ("usr/local/bin/graphql-fcgi", "usr/local/share/graphql-fcgi/schema.graphql",
+                 "usr/local/share/graphql-fcgi/explorer/index.html", "usr/local/share/doc/graphql-fcgi/README.md",
+                 "etc/systemd/system/graphql-fcgi@.service", "etc/systemd/system/graphql-fcgi@.socket",
+                 "etc/nginx/conf.d/graphql-fcgi.conf"):
+        assert (destdir / path).exists(), path
+    units = destdir / "etc/systemd/system"
+    # verify checks that ExecStart exists, so the installed units are verified with DESTDIR in their paths.
+    verified = tmp_path / "verify"
+    verified.mkdir()
+    for unit in ("graphql-fcgi@.service", "graphql-fcgi@.socket"):
+        (verified / unit).write_text((units / unit).read_text().replace("/usr/local/", f"{destdir}/usr/local/"))
+    result = subprocess.run(["systemd-analyze", "verify", "graphql-fcgi@1.service", "graphql-fcgi@1.socket"],
+                            cwd=verified, capture_output=True, text=True)
+    assert result.returncode == 0 and result.stderr.strip() == "", result.stderr
+
+    site = Stack(binary, instances=0, kratos=False)
+    site.prefix = str(tmp_path)
+    os.makedirs(tmp_path / "logs", exist_ok=True)
+    shutil.copy("/etc/nginx/fastcgi_params", tmp_path)  # what the site's `include fastcgi_params` finds on a host
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid; error_log stderr; events {{}} "
+        f"http {{ include {destdir}/etc/nginx/conf.d/graphql-fcgi.conf; }}")
+    assert "syntax is ok" in site.check_nginx_config()
+
+    unit = (units / "graphql-fcgi@.service").read_text()
+    exec_start = re.search(r"^ExecStart=((?:.*\\\n)*.*)$", unit, re.M).group(1).replace("\\\n", " ").split()
+    argv = [str(destdir) + word if word.startswith("/usr/local/") else word for word in exec_start]
+    socket_path = str(tmp_path / "installed.sock")
+    # Under systemd the socket arrives by activation; here the same command line gets a path instead.
+    process = subprocess.Popen([*argv, "--listen", socket_path], cwd="/", stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not os.path.exists(socket_path) and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert process.poll() is None, process.stderr.read()
+        assert Connection(socket_path).request(b'{"query":"{ hello }"}')[0] == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(15) == 0
+
+    subprocess.run(["make", "-s", "uninstall", f"DESTDIR={destdir}"], cwd=ROOT, check=True)
+    left = [str(path.relative_to(destdir)) for path in destdir.rglob("*") if path.is_file()]
+    assert left == [], left
 
 
 def test_the_default_thread_count_exceeds_what_nginx_keeps_open():
