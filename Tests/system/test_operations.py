@@ -74,7 +74,7 @@ def test_access_and_slow_logs_name_the_operation_and_identity_never_the_token(op
     identity = me["data"]["me"]["id"]
     time.sleep(0.2)
     log = operated.read_log(1)
-    line = next(l for l in log.splitlines() if "operation=Me" in l and "[Server] request" in l)
+    line = next(l for l in log.splitlines() if "operation=Me" in l and "msg=request" in l)
     for field in ("method=POST", "path=/graphql", "status=200", "operation_type=query", f"identity={identity}",
                   "duration_ms=", "bytes=", "request_id="):
         assert field in line, (field, line)

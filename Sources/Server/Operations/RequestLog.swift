@@ -2,9 +2,9 @@
 import GraphQLHTTP
 public import Logging
 
-/// The access log (one line per request) and the slow-request log. Lines are swift-log metadata, `key=value`
-/// pairs that journald stores as the message and log shippers parse as logfmt. Never a token, a cookie, a
-/// password or the query's variables: the operation is named, and a slow one is identified by its query's hash.
+/// The access log (one logfmt line per request on stderr, see `AccessLogWriter`) and the slow-request log
+/// (swift-log, `warning`). Never a token, a cookie, a password or the query's variables: the operation is
+/// named, and a slow one is identified by its query's hash.
 public struct RequestLog: Sendable {
     public struct Configuration: Sendable, Equatable {
         /// One `info` line per request. Default true.
@@ -18,6 +18,7 @@ public struct RequestLog: Sendable {
 
     public let configuration: Configuration
     private let logger: Logger
+    private let accessLog = AccessLogWriter()
 
     public init(configuration: Configuration = .init(), logger: Logger) {
         self.configuration = configuration
@@ -42,27 +43,34 @@ public struct RequestLog: Sendable {
 
     func record(_ entry: Entry) {
         let slow = isSlow(entry.duration)
-        guard configuration.accessLog || slow else { return }
+        if configuration.accessLog {
+            accessLog.write([
+                "level": "info",
+                "msg": "request",
+                "request_id": entry.requestID,
+                "method": entry.method,
+                "path": entry.path,
+                "status": String(entry.status),
+                "bytes": String(entry.bytes),
+                "duration_ms": Self.milliseconds(entry.duration),
+                "operation_type": entry.operation?.type ?? "-",
+                "operation": entry.operation.map { $0.name ?? "-" } ?? "-",
+                "identity": entry.identityID ?? "-",
+            ])
+        }
+        guard slow else { return }
         var metadata: Logger.Metadata = [
             "request_id": "\(entry.requestID)",
-            "method": "\(entry.method)",
             "path": "\(entry.path)",
             "status": "\(entry.status)",
-            "bytes": "\(entry.bytes)",
             "duration_ms": "\(Self.milliseconds(entry.duration))",
+            "operation_type": "\(entry.operation?.type ?? "-")",
+            "operation": "\(entry.operation.map { $0.name ?? "-" } ?? "-")",
         ]
-        if let operation = entry.operation {
-            metadata["operation_type"] = "\(operation.type)"
-            metadata["operation"] = "\(operation.name ?? "-")"
+        if let query = entry.operation?.query, !query.isEmpty {
+            metadata["query_sha256"] = "\(SHA256Hex.of(query))"
         }
-        if let identityID = entry.identityID { metadata["identity"] = "\(identityID)" }
-        if configuration.accessLog { logger.info("request", metadata: metadata) }
-        if slow {
-            if let query = entry.operation?.query, !query.isEmpty {
-                metadata["query_sha256"] = "\(SHA256Hex.of(query))"
-            }
-            logger.warning("slow request", metadata: metadata)
-        }
+        logger.warning("slow request", metadata: metadata)
     }
 
     private static func milliseconds(_ duration: Duration) -> String {

@@ -9,8 +9,8 @@ import Synchronization
 public struct RequestContext: Sendable {
     public let requestID: String
     public let credential: KratosCredential?
-    /// Who is asking, as the brute-force throttle keys it (see `ClientAddress`).
-    public let clientAddress: String
+    /// Where the request came from, as nginx and any trusted proxy said; resolved only when a resolver asks.
+    private let origin: ClientOrigin
     let accounts: Accounts?
     /// The session once found, so that an `@auth` field and its resolver (or several fields) look it up once per
     /// request, even with the session cache off.
@@ -18,11 +18,16 @@ public struct RequestContext: Sendable {
     /// Set by a resolver the throttle refused: the pipeline answers with a `Retry-After` header.
     let retryAfter = RetryAfter()
 
-    public init(requestID: String, credential: KratosCredential? = nil, clientAddress: String = "", accounts: Accounts? = nil) {
+    public init(requestID: String, credential: KratosCredential? = nil, origin: ClientOrigin = .init(), accounts: Accounts? = nil) {
         self.requestID = requestID
         self.credential = credential
-        self.clientAddress = clientAddress
+        self.origin = origin
         self.accounts = accounts
+    }
+
+    /// Who is asking, as the brute-force throttle keys it (see `ClientAddress`).
+    public var clientAddress: String {
+        ClientAddress.resolve(remoteAddress: origin.remoteAddress, forwardedFor: origin.forwardedFor, trustedProxies: origin.trustedProxies)
     }
 
     /// The request's active session, or an `UNAUTHENTICATED` (or `AUTH_SERVICE_UNAVAILABLE`) GraphQL error.
@@ -57,6 +62,19 @@ extension Accounts {
             logger.warning("Kratos call failed", metadata: ["request_id": "\(requestID)", "error": "\(error)"])
         }
         return AccountErrors.graphQLError(error)
+    }
+}
+
+/// The raw inputs of `RequestContext.clientAddress`, kept unparsed: most requests never need them.
+public struct ClientOrigin: Sendable {
+    public var remoteAddress: String?
+    public var forwardedFor: String?
+    public var trustedProxies: [AddressRange]
+
+    public init(remoteAddress: String? = nil, forwardedFor: String? = nil, trustedProxies: [AddressRange] = []) {
+        self.remoteAddress = remoteAddress
+        self.forwardedFor = forwardedFor
+        self.trustedProxies = trustedProxies
     }
 }
 

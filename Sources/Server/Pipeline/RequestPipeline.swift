@@ -114,7 +114,7 @@ public struct RequestPipeline: Sendable {
         let context = RequestContext(
             requestID: requestID,
             credential: Credentials.from(parameters: request.parameters),
-            clientAddress: ClientAddress.resolve(
+            origin: ClientOrigin(
                 remoteAddress: request[parameter: "REMOTE_ADDR"],
                 forwardedFor: request[parameter: "HTTP_X_FORWARDED_FOR"],
                 trustedProxies: trustedProxies
