@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
+import Foundation
 
 @main
 struct GraphQLFCGICommand: ParsableCommand {
@@ -7,7 +8,70 @@ struct GraphQLFCGICommand: ParsableCommand {
         commandName: "graphql-fcgi",
         abstract: "A GraphQL API server that runs as a FastCGI worker pool behind nginx, with accounts through Ory Kratos.",
         version: "0.1.0",
-        subcommands: [ServeCommand.self, IdentitiesCommand.self],
+        subcommands: [ServeCommand.self, CheckConfigCommand.self, IdentitiesCommand.self],
         defaultSubcommand: ServeCommand.self
     )
+
+    /// Problems found in the configuration file or the environment, for `check-config` to report with the rest.
+    nonisolated(unsafe) static var sourceProblems: [String] = []
+    /// Set for `check-config`, which reports value problems itself, all at once.
+    nonisolated(unsafe) static var checkingConfiguration = false
+
+    /// Parses the command line after the configuration file's and the environment's flags, so that the command
+    /// line overrides the environment, which overrides the file.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let (expanded, problems) = withConfigurationSources(arguments, environment: ProcessInfo.processInfo.environment)
+        sourceProblems = problems
+        let checking = arguments.first == "check-config"
+        checkingConfiguration = checking
+        if !problems.isEmpty, !checking {
+            for problem in problems { FileHandle.standardError.write(Data("graphql-fcgi: \(problem)\n".utf8)) }
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
+        do {
+            var command = try parseAsRoot(expanded)
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    /// `arguments` with the file's and the environment's flags inserted where the serve options begin; other
+    /// subcommands, help and version are left alone.
+    static func withConfigurationSources(_ arguments: [String], environment: [String: String]) -> ([String], [String]) {
+        let insertAt: Int
+        switch arguments.first {
+        case "serve", "check-config": insertAt = 1
+        case "identities", "help", "-h", "--help", "--version", "--generate-completion-script": return (arguments, [])
+        default: insertAt = 0
+        }
+        var problems: [String] = []
+        var injected: [String] = []
+        let explicitPath = configPath(in: arguments)
+        let path = explicitPath ?? (FileManager.default.fileExists(atPath: ConfigurationSources.defaultPath) ? ConfigurationSources.defaultPath : nil)
+        if let path {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+                let loaded = ConfigurationSources.arguments(yaml: text, origin: path)
+                injected += loaded.arguments
+                problems += loaded.problems
+            } else {
+                problems.append("\(path): cannot read the configuration file")
+            }
+        }
+        let fromEnvironment = ConfigurationSources.arguments(environment: environment)
+        injected += fromEnvironment.arguments
+        problems += fromEnvironment.problems
+        var expanded = arguments
+        expanded.insert(contentsOf: injected, at: insertAt)
+        return (expanded, problems)
+    }
+
+    private static func configPath(in arguments: [String]) -> String? {
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--config", index + 1 < arguments.count { return arguments[index + 1] }
+            if argument.hasPrefix("--config=") { return String(argument.dropFirst("--config=".count)) }
+        }
+        return nil
+    }
 }

@@ -1,9 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
-import FastCGI
-import GraphQLHTTP
-import HTTPClient
-import Kratos
 import Logging
 import Server
 
@@ -14,225 +10,18 @@ struct ServeCommand: ParsableCommand {
         abstract: "Run a FastCGI worker process (the default)."
     )
 
-    @Option(help: "Unix socket path to listen on. Without it, an inherited socket is used (systemd, spawn-fcgi).")
-    var listen: String?
-
-    @Option(help: "Permissions of the socket created by --listen, in octal.")
-    var socketMode: String = "660"
-
-    @Option(help: "Owner of the socket created by --listen (a user name or uid).")
-    var socketUser: String?
-
-    @Option(help: "Group of the socket created by --listen (a group name or gid), e.g. www-data for nginx.")
-    var socketGroup: String?
-
-    @Option(help: "The SDL schema file.")
-    var schema: String = "schema/schema.graphql"
-
-    @Option(help: "Worker threads; keep above the connections nginx keeps open to this instance.")
-    var threads: Int = WorkerPool.Configuration().threadCount
-
-    @Option(help: "Largest request body in bytes; larger ones get 413.")
-    var maxBodyBytes: Int = WorkerPool.Configuration().maxBodyBytes
-
-    @Option(help: "Seconds SIGTERM waits for requests in flight.")
-    var gracePeriod: Int = 10
-
-    @Option(help: "Status-code edition: compatible (graphql-http audit suite) or draft2026.")
-    var statusCodes: String = GraphQLHTTPConfiguration.StatusCodePolicy.compatible.rawValue
-
-    @Option(help: "Deepest bracket nesting a document may have.")
-    var maxDocumentNesting: Int = GraphQLHTTPConfiguration().maxDocumentNesting
-
-    @Option(help: "Directory of the explorer page served to browsers at GET /graphql.")
-    var explorerDir: String = "explorer"
-
-    @Flag(help: "Do not serve the explorer page (GET /graphql from a browser gets GraphQL-over-HTTP answers only).")
-    var noExplorer = false
-
-    enum Profile: String, ExpressibleByArgument, CaseIterable {
-        case production, development
-    }
-
-    @Option(help: "production: introspection and \"Did you mean\" suggestions off. development: both on.")
-    var profile: Profile = .production
-
-    @Option(help: "Allowlist mode: only the operations of this manifest run (Apollo's persisted-query manifest, or a JSON object from SHA-256 hashes to queries).")
-    var persistedQueriesManifest: String?
-
-    @Option(help: "Most tokens a document may have (checked before parsing).")
-    var maxTokens: Int = QueryLimits().maxTokens
-
-    @Option(help: "Deepest field nesting, through fragments.")
-    var maxDepth: Int = QueryLimits().maxDepth
-
-    @Option(help: "Most aliased fields in an operation.")
-    var maxAliases: Int = QueryLimits().maxAliases
-
-    @Option(help: "Most fields at the top of an operation.")
-    var maxRootFields: Int = QueryLimits().maxRootFields
-
-    @Option(help: "Most directives on one field.")
-    var maxDirectives: Int = QueryLimits().maxDirectivesPerField
-
-    @Option(help: "Most operations in one batched POST (a JSON array); 0 turns batching off.")
-    var maxBatchSize: Int = GraphQLHTTPConfiguration().maxBatchSize
-
-    @Option(help: "Highest estimated cost of an operation (scalar 1, object 2, lists times their size).")
-    var maxCost: Int = QueryLimits().maxCost
-
-    @Option(help: "Size assumed for a list field without a first/last/limit/pageSize/take argument.")
-    var defaultListSize: Int = CostWeights().defaultListSize
-
-    @Flag(help: "Parse and validate every document again (to measure what the document cache saves).")
-    var noDocumentCache = false
-
-    @Option(help: "Kratos public API URL.")
-    var kratosPublicUrl: String = KratosConfiguration().publicURL
-
-    @Option(help: "Kratos admin API URL (loopback only).")
-    var kratosAdminUrl: String = KratosConfiguration().adminURL
-
-    @Option(help: "Total deadline of one Kratos call, in milliseconds.")
-    var kratosTimeoutMs: Int = 3000
-
-    @Option(help: "Connect timeout to Kratos, in milliseconds.")
-    var kratosConnectTimeoutMs: Int = 1000
-
-    @Option(help: "Seconds a session checked with Kratos is trusted without asking again.")
-    var sessionCacheTtl: Int = 30
-
-    @Option(help: "Sessions kept in the session cache.")
-    var sessionCacheEntries: Int = 10_000
-
-    @Option(help: "Failed logins of one identifier allowed per --login-failure-window; 0 turns this off.")
-    var loginFailuresPerIdentifier: Int = SignInThrottle.Configuration().loginFailuresPerIdentifier.limit
-
-    @Option(help: "Failed logins from one client address allowed per --login-failure-window; 0 turns this off.")
-    var loginFailuresPerAddress: Int = SignInThrottle.Configuration().loginFailuresPerAddress.limit
-
-    @Option(help: "Seconds over which failed logins are counted.")
-    var loginFailureWindow: Int = 900
-
-    @Option(help: "registerUser calls from one client address allowed per --registration-window; 0 turns this off.")
-    var registrationsPerAddress: Int = SignInThrottle.Configuration().registrationsPerAddress.limit
-
-    @Option(help: "Seconds over which registrations are counted.")
-    var registrationWindow: Int = 3600
-
-    @Option(help: "A proxy in front of nginx (address or CIDR) whose X-Forwarded-For names the client; repeatable.")
-    var trustedProxy: [String] = []
-
-    @Flag(help: "Do not log a line per request.")
-    var noAccessLog = false
-
-    @Option(help: "Log requests slower than this many milliseconds, with the operation and query hash; 0 turns it off.")
-    var slowRequestMs: Int = 1000
-
-    @Option(help: "Drain and exit (for systemd to start a fresh process) after this many requests; 0: never.")
-    var maxRequests: Int = 0
-
-    @Option(help: "Drain and exit when resident memory passes this many MiB; 0: never.")
-    var maxRssMb: Int = 0
-
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
-
-    mutating func validate() throws {
-        guard UInt32(socketMode, radix: 8) != nil else { throw ValidationError("--socket-mode must be octal, like 660") }
-        guard GraphQLHTTPConfiguration.StatusCodePolicy(rawValue: statusCodes) != nil else {
-            throw ValidationError("--status-codes must be compatible or draft2026")
-        }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
-        guard [maxTokens, maxDepth, maxAliases, maxRootFields, maxDirectives, maxCost, defaultListSize, maxBatchSize].allSatisfy({ $0 >= 0 }) else {
-            throw ValidationError("query limits must not be negative")
-        }
-        guard threads >= 1, maxBodyBytes >= 1, gracePeriod >= 0, maxDocumentNesting >= 1 else {
-            throw ValidationError("--threads, --max-body-bytes and --max-document-nesting must be positive")
-        }
-        guard [loginFailuresPerIdentifier, loginFailuresPerAddress, registrationsPerAddress].allSatisfy({ $0 >= 0 }),
-            loginFailureWindow >= 1, registrationWindow >= 1
-        else {
-            throw ValidationError("throttle limits must not be negative and their windows must be positive")
-        }
-        for proxy in trustedProxy where AddressRange(proxy) == nil {
-            throw ValidationError("--trusted-proxy \(proxy) is not an address or CIDR block")
-        }
-        guard slowRequestMs >= 0, maxRequests >= 0, maxRssMb >= 0 else {
-            throw ValidationError("--slow-request-ms, --max-requests and --max-rss-mb must not be negative")
-        }
-        guard kratosTimeoutMs >= 1, kratosConnectTimeoutMs >= 1, sessionCacheTtl >= 0, sessionCacheEntries >= 1 else {
-            throw ValidationError("Kratos timeouts and --session-cache-entries must be positive")
-        }
-    }
+    @OptionGroup var options: ServeOptions
 
     func run() throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let level = Logger.Level(rawValue: options.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "graphql-fcgi")
-
-        var configuration = ServerConfiguration()
-        if let listen {
-            do {
-                configuration.listen = try .unixSocket(
-                    path: listen,
-                    mode: UInt32(socketMode, radix: 8) ?? 0o660,
-                    userName: socketUser,
-                    groupName: socketGroup
-                )
-            } catch {
-                logger.critical("cannot start: \(error)")
-                throw ExitCode(1)
-            }
-        }
-        configuration.schemaPath = schema
-        configuration.workers.threadCount = threads
-        configuration.workers.maxBodyBytes = maxBodyBytes
-        configuration.gracePeriod = .seconds(gracePeriod)
-        configuration.graphQL.statusCodePolicy = GraphQLHTTPConfiguration.StatusCodePolicy(rawValue: statusCodes) ?? .compatible
-        configuration.graphQL.maxDocumentNesting = maxDocumentNesting
-        configuration.graphQL.documentCacheEnabled = !noDocumentCache
-        if let persistedQueriesManifest {
-            do {
-                configuration.graphQL.persistedQueries = .allowlist(try PersistedQueries.loadManifest(path: persistedQueriesManifest))
-            } catch {
-                logger.critical("cannot start: persisted-query manifest \(persistedQueriesManifest): \(error)")
-                throw ExitCode(1)
-            }
-        }
-        configuration.graphQL.introspection = profile == .development
-        configuration.graphQL.suggestions = profile == .development
-        configuration.graphQL.limits.maxTokens = maxTokens
-        configuration.graphQL.limits.maxDepth = maxDepth
-        configuration.graphQL.limits.maxAliases = maxAliases
-        configuration.graphQL.limits.maxRootFields = maxRootFields
-        configuration.graphQL.limits.maxDirectivesPerField = maxDirectives
-        configuration.graphQL.limits.maxCost = maxCost
-        configuration.graphQL.maxBatchSize = maxBatchSize
-        configuration.throttle.loginFailuresPerIdentifier = .init(limit: loginFailuresPerIdentifier, window: .seconds(loginFailureWindow))
-        configuration.throttle.loginFailuresPerAddress = .init(limit: loginFailuresPerAddress, window: .seconds(loginFailureWindow))
-        configuration.throttle.registrationsPerAddress = .init(limit: registrationsPerAddress, window: .seconds(registrationWindow))
-        configuration.trustedProxies = trustedProxy.compactMap(AddressRange.init)
-        configuration.requestLog.accessLog = !noAccessLog
-        configuration.requestLog.slowRequestThreshold = slowRequestMs == 0 ? nil : .milliseconds(slowRequestMs)
-        configuration.recycling = Recycling(
-            maxRequests: maxRequests == 0 ? nil : maxRequests,
-            maxResidentBytes: maxRssMb == 0 ? nil : maxRssMb << 20
-        )
-        configuration.graphQL.limits.costWeights.defaultListSize = defaultListSize
-        configuration.kratos.publicURL = kratosPublicUrl
-        configuration.kratos.adminURL = kratosAdminUrl
-        configuration.kratos.requestTimeout = .milliseconds(kratosTimeoutMs)
-        configuration.kratosHTTP.connectTimeout = .milliseconds(kratosConnectTimeoutMs)
-        configuration.sessionCacheTTL = .seconds(sessionCacheTtl)
-        configuration.sessionCacheEntries = sessionCacheEntries
-        configuration.explorerDirectory = noExplorer ? nil : explorerDir
-
         do {
+            let configuration = try options.serverConfiguration()
             try GraphQLFCGIServer(configuration: configuration, logger: logger).run()
         } catch {
             logger.critical("cannot start: \(error)")

@@ -98,6 +98,28 @@ public struct GraphQLFCGIServer {
 }
 
 extension GraphQLFCGIServer {
+    /// What would stop `run()` from starting, without starting anything: the Kratos admin URL, the SDL and its
+    /// resolver bindings, the explorer's files. `graphql-fcgi check-config` reports these.
+    public func check() -> [String] {
+        var problems: [String] = []
+        if !configuration.kratos.adminURLIsLoopback {
+            problems.append("the Kratos admin URL \(configuration.kratos.adminURL) is not a loopback address")
+        }
+        do {
+            _ = try SchemaLoader.load(path: configuration.schemaPath, resolvers: resolvers, authGuard: { _ in })
+        } catch {
+            problems.append("\(error)")
+        }
+        if let directory = configuration.explorerDirectory {
+            do {
+                _ = try ExplorerAssets.load(directory: directory)
+            } catch {
+                problems.append("cannot load the explorer from \(directory): \(error.localizedDescription)")
+            }
+        }
+        return problems
+    }
+
     /// Loads the SDL and binds the resolvers into a handler ready to serve.
     func loadGraphQLHandler() throws -> GraphQLHTTPHandler {
         let schema = try SchemaLoader.load(
@@ -128,4 +150,8 @@ extension GraphQLFCGIServer {
 /// A startup failure with a message for the operator.
 public struct StartupError: Error, CustomStringConvertible {
     public let description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }

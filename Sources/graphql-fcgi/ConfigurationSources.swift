@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Yams
+
+/// The configuration file (YAML) and `GRAPHQL_FCGI_*` environment variables, turned into the flags `ServeOptions`
+/// parses: file first, then the environment, then the command line, so each overrides the one before. Keys are
+/// the long flag names (`max-tokens: 5000`); unknown keys and values of the wrong kind are reported with their
+/// line before anything starts.
+enum ConfigurationSources {
+    static let defaultPath = "/etc/graphql-fcgi/graphql-fcgi.yaml"
+
+    enum Kind: Equatable {
+        case string
+        case choice([String])
+        /// An integer no lower than the bound.
+        case integer(minimum: Int)
+        /// A boolean; true adds the flag.
+        case flag
+        /// A list (or one value); each item repeats the flag.
+        case strings
+    }
+
+    /// Every key the file and the environment accept, with what its value must be. A test compares these with
+    /// `serve --help` and with the README's table.
+    static let keys: [String: Kind] = [
+        "listen": .string, "socket-mode": .string, "socket-user": .string, "socket-group": .string,
+        "schema": .string, "threads": .integer(minimum: 1), "max-body-bytes": .integer(minimum: 1),
+        "grace-period": .integer(minimum: 0), "status-codes": .choice(["compatible", "draft2026"]),
+        "max-document-nesting": .integer(minimum: 1), "explorer-dir": .string, "no-explorer": .flag,
+        "profile": .choice(["production", "development"]), "persisted-queries-manifest": .string,
+        "max-tokens": .integer(minimum: 0), "max-depth": .integer(minimum: 0), "max-aliases": .integer(minimum: 0),
+        "max-root-fields": .integer(minimum: 0), "max-directives": .integer(minimum: 0),
+        "max-batch-size": .integer(minimum: 0), "max-cost": .integer(minimum: 0),
+        "default-list-size": .integer(minimum: 0), "no-document-cache": .flag,
+        "kratos-public-url": .string, "kratos-admin-url": .string, "kratos-timeout-ms": .integer(minimum: 1),
+        "kratos-connect-timeout-ms": .integer(minimum: 1), "session-cache-ttl": .integer(minimum: 0),
+        "session-cache-entries": .integer(minimum: 1), "login-failures-per-identifier": .integer(minimum: 0),
+        "login-failures-per-address": .integer(minimum: 0), "login-failure-window": .integer(minimum: 1),
+        "registrations-per-address": .integer(minimum: 0), "registration-window": .integer(minimum: 1),
+        "trusted-proxy": .strings, "no-access-log": .flag, "slow-request-ms": .integer(minimum: 0),
+        "max-requests": .integer(minimum: 0), "max-rss-mb": .integer(minimum: 0),
+        "log-level": .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]),
+    ]
+
+    struct Loaded {
+        var arguments: [String] = []
+        var problems: [String] = []
+    }
+
+    /// The flags of a YAML document; `origin` names it in problems (`FILE:LINE: …`).
+    static func arguments(yaml text: String, origin: String) -> Loaded {
+        var loaded = Loaded()
+        let document: Node?
+        do {
+            document = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            loaded.problems.append("\(origin):\(describe(error))")
+            return loaded
+        } catch {
+            loaded.problems.append("\(origin): \(error)")
+            return loaded
+        }
+        guard let document else { return loaded }  // an empty file
+        guard case .mapping(let mapping) = document else {
+            loaded.problems.append("\(origin):\(line(document)): the file must be a mapping of keys to values")
+            return loaded
+        }
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? ""
+            let place = "\(origin):\(line(keyNode))"
+            guard let kind = keys[key] else {
+                let hint = closest(to: key).map { " (did you mean '\($0)'?)" } ?? ""
+                loaded.problems.append("\(place): unknown key '\(key)'\(hint)")
+                continue
+            }
+            switch flags(key: key, kind: kind, value: value) {
+            case .success(let flags): loaded.arguments += flags
+            case .failure(let problem): loaded.problems.append("\(place): \(problem.message)")
+            }
+        }
+        return loaded
+    }
+
+    /// The flags of `GRAPHQL_FCGI_MAX_TOKENS=5000` and the like; other variables are ignored, unknown ones with
+    /// the prefix are problems.
+    static func arguments(environment: [String: String]) -> Loaded {
+        var loaded = Loaded()
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("GRAPHQL_FCGI_") {
+            let key = name.dropFirst("GRAPHQL_FCGI_".count).lowercased().replacingOccurrences(of: "_", with: "-")
+            guard let kind = keys[key] else {
+                loaded.problems.append("environment: unknown variable \(name)")
+                continue
+            }
+            let node: Node = kind == .strings ? .sequence(.init(value.split(separator: ",").map { Node(String($0)) })) : Node(value)
+            switch flags(key: key, kind: kind, value: node) {
+            case .success(let flags): loaded.arguments += flags
+            case .failure(let problem): loaded.problems.append("environment: \(name): \(problem.message)")
+            }
+        }
+        return loaded
+    }
+
+    struct Problem: Error {
+        let message: String
+    }
+
+    private static func flags(key: String, kind: Kind, value: Node) -> Result<[String], Problem> {
+        let flag = "--" + key
+        switch kind {
+        case .string:
+            guard case .scalar(let scalar) = value else { return .failure(Problem(message: "'\(key)' must be a string")) }
+            return .success([flag, scalar.string])
+        case .choice(let choices):
+            guard let text = value.string, choices.contains(text) else {
+                return .failure(Problem(message: "'\(key)' must be one of \(choices.joined(separator: ", "))"))
+            }
+            return .success([flag, text])
+        case .integer(let minimum):
+            guard let number = value.int else { return .failure(Problem(message: "'\(key)' must be an integer")) }
+            guard number >= minimum else { return .failure(Problem(message: "'\(key)' must be at least \(minimum)")) }
+            return .success([flag, String(number)])
+        case .flag:
+            guard let enabled = value.bool else { return .failure(Problem(message: "'\(key)' must be true or false")) }
+            return .success(enabled ? [flag] : [])
+        case .strings:
+            let items: [Node]
+            switch value {
+            case .sequence(let sequence): items = Array(sequence)
+            case .scalar: items = [value]
+            default: return .failure(Problem(message: "'\(key)' must be a list of strings"))
+            }
+            var flags: [String] = []
+            for item in items {
+                guard case .scalar(let scalar) = item else { return .failure(Problem(message: "'\(key)' must be a list of strings")) }
+                flags += [flag, scalar.string]
+            }
+            return .success(flags)
+        }
+    }
+
+    private static func line(_ node: Node) -> Int { (node.mark?.line ?? 0) }
+
+    private static func describe(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return "\(mark.line): \(problem)"
+        default:
+            return " \(error)"
+        }
+    }
+
+    /// The known key one edit or two away, for a typo.
+    private static func closest(to key: String) -> String? {
+        keys.keys.map { ($0, distance(key, $0)) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
+    }
+
+    private static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var previous = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var current = [i + 1]
+            for (j, y) in b.enumerated() {
+                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}
