@@ -11,6 +11,7 @@ STRICT  := -Xswiftc -warnings-as-errors --explicit-target-dependency-import-chec
 
 # Where `make install` puts things (DESTDIR is prepended to each, for packaging and the install test).
 BINDIR   ?= $(PREFIX)/bin
+CONFDIR  ?= /etc/graphql-fcgi
 DATADIR  ?= $(PREFIX)/share/graphql-fcgi
 DOCDIR   ?= $(PREFIX)/share/doc/graphql-fcgi
 UNITDIR  ?= /etc/systemd/system
@@ -60,7 +61,8 @@ system-test: $(VENV)/bin/pytest
 bench: deps release
 	$(PYTHON) bench/bench.py
 
-## install: the release binary, the schema, the explorer, the systemd units and the nginx site (PREFIX, DESTDIR)
+## install: the release binary, the schema, the explorer, the systemd units, the nginx site and the configuration
+## (an existing /etc/graphql-fcgi/graphql-fcgi.yaml is kept; the new defaults go next to it as .sample)
 install: release install-files
 
 install-files:
@@ -74,11 +76,16 @@ install-files:
 		sed 's|/usr/local|$(PREFIX)|g' systemd/$$unit > $(DESTDIR)$(UNITDIR)/$$unit && chmod 644 $(DESTDIR)$(UNITDIR)/$$unit; \
 	done
 	install -m 644 nginx/graphql-fcgi.conf $(DESTDIR)$(NGINXDIR)/graphql-fcgi.conf
+	install -d $(DESTDIR)$(CONFDIR)
+	sed 's|/usr/local|$(PREFIX)|g' config/graphql-fcgi.yaml > $(DESTDIR)$(CONFDIR)/graphql-fcgi.yaml.sample
+	test -e $(DESTDIR)$(CONFDIR)/graphql-fcgi.yaml || cp $(DESTDIR)$(CONFDIR)/graphql-fcgi.yaml.sample $(DESTDIR)$(CONFDIR)/graphql-fcgi.yaml
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/graphql-fcgi $(DESTDIR)$(UNITDIR)/graphql-fcgi@.service \
 		$(DESTDIR)$(UNITDIR)/graphql-fcgi@.socket $(DESTDIR)$(NGINXDIR)/graphql-fcgi.conf
 	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+	rm -f $(DESTDIR)$(CONFDIR)/graphql-fcgi.yaml.sample
+	@test ! -e $(DESTDIR)$(CONFDIR)/graphql-fcgi.yaml || echo "kept $(DESTDIR)$(CONFDIR)/graphql-fcgi.yaml (your settings)"
 
 clean:
 	rm -rf .build $(VENV) .run

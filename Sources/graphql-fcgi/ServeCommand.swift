@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
+import Foundation
 import Logging
 import Server
 
@@ -12,6 +13,19 @@ struct ServeCommand: ParsableCommand {
 
     @OptionGroup var options: ServeOptions
 
+    /// The configuration as the process would read it now: the same command line, the file and the environment
+    /// read again.
+    @Sendable static func reread() throws -> ServerConfiguration {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "serve" { arguments.removeFirst() }
+        let (expanded, problems) = GraphQLFCGICommand.withConfigurationSources(arguments, environment: ProcessInfo.processInfo.environment)
+        guard problems.isEmpty else { throw StartupError(description: problems.joined(separator: "; ")) }
+        let options = try ServeOptions.parse(expanded)
+        let valueProblems = options.problems()
+        guard valueProblems.isEmpty else { throw StartupError(description: valueProblems.joined(separator: "; ")) }
+        return try options.serverConfiguration()
+    }
+
     func run() throws {
         let level = Logger.Level(rawValue: options.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
@@ -22,7 +36,7 @@ struct ServeCommand: ParsableCommand {
         let logger = Logger(label: "graphql-fcgi")
         do {
             let configuration = try options.serverConfiguration()
-            try GraphQLFCGIServer(configuration: configuration, logger: logger).run()
+            try GraphQLFCGIServer(configuration: configuration, logger: logger, reloadConfiguration: Self.reread).run()
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode(1)

@@ -29,10 +29,11 @@ class Connection:
         self.socket.connect(path)
         self.buffer = b""
 
-    def begin(self, body=b"", method="POST", keep=True, content_type="application/json", send_body=True):
+    def begin(self, body=b"", method="POST", keep=True, content_type="application/json", send_body=True,
+              path="/graphql"):
         """Sends the request head; the body too unless `send_body` is false (then call `send_body_part`)."""
         head = record(BEGIN_REQUEST, struct.pack("!HB5x", RESPONDER, KEEP_CONN if keep else 0))
-        head += params({"REQUEST_METHOD": method, "CONTENT_TYPE": content_type,
+        head += params({"REQUEST_METHOD": method, "CONTENT_TYPE": content_type, "DOCUMENT_URI": path,
                         "CONTENT_LENGTH": str(len(body)), "QUERY_STRING": "", "HTTP_ACCEPT": "application/json"})
         self.socket.sendall(head)
         if send_body:

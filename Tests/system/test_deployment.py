@@ -74,7 +74,8 @@ def test_make_install_into_a_destdir_gives_a_working_service(binary, tmp_path):
     for path in ("usr/local/bin/graphql-fcgi", "usr/local/share/graphql-fcgi/schema.graphql",
                  "usr/local/share/graphql-fcgi/explorer/index.html", "usr/local/share/doc/graphql-fcgi/README.md",
                  "etc/systemd/system/graphql-fcgi@.service", "etc/systemd/system/graphql-fcgi@.socket",
-                 "etc/nginx/conf.d/graphql-fcgi.conf"):
+                 "etc/nginx/conf.d/graphql-fcgi.conf", "etc/graphql-fcgi/graphql-fcgi.yaml",
+                 "etc/graphql-fcgi/graphql-fcgi.yaml.sample"):
         assert (destdir / path).exists(), path
     units = destdir / "etc/systemd/system"
     # verify checks that ExecStart exists, so the installed units are verified with DESTDIR in their paths.
@@ -96,11 +97,20 @@ def test_make_install_into_a_destdir_gives_a_working_service(binary, tmp_path):
     assert "syntax is ok" in site.check_nginx_config()
 
     unit = (units / "graphql-fcgi@.service").read_text()
-    exec_start = re.search(r"^ExecStart=((?:.*\\\n)*.*)$", unit, re.M).group(1).replace("\\\n", " ").split()
-    argv = [str(destdir) + word if word.startswith("/usr/local/") else word for word in exec_start]
+    exec_start = re.search(r"^ExecStart=(.*)$", unit, re.M).group(1).split()
+    exec_start_pre = re.search(r"^ExecStartPre=(.*)$", unit, re.M).group(1).split()
+    # The installed configuration names installed paths; here they live under DESTDIR.
+    config = tmp_path / "graphql-fcgi.yaml"
+    config.write_text((destdir / "etc/graphql-fcgi/graphql-fcgi.yaml").read_text().replace("/usr/local/", f"{destdir}/usr/local/"))
+
+    def installed(command):
+        return [str(destdir) + word if word.startswith("/usr/local/") else word for word in command] + ["--config", str(config)]
+
+    check = subprocess.run(installed(exec_start_pre), cwd="/", capture_output=True, text=True)
+    assert check.returncode == 0 and "configuration OK" in check.stdout, check.stderr
     socket_path = str(tmp_path / "installed.sock")
     # Under systemd the socket arrives by activation; here the same command line gets a path instead.
-    process = subprocess.Popen([*argv, "--listen", socket_path], cwd="/", stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([*installed(exec_start), "--listen", socket_path], cwd="/", stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 20
         while not os.path.exists(socket_path) and process.poll() is None and time.monotonic() < deadline:
@@ -113,7 +123,7 @@ def test_make_install_into_a_destdir_gives_a_working_service(binary, tmp_path):
 
     subprocess.run(["make", "-s", "uninstall", f"DESTDIR={destdir}"], cwd=ROOT, check=True)
     left = [str(path.relative_to(destdir)) for path in destdir.rglob("*") if path.is_file()]
-    assert left == [], left
+    assert left == ["etc/graphql-fcgi/graphql-fcgi.yaml"], left  # the admin's settings stay
 
 
 def test_the_default_thread_count_exceeds_what_nginx_keeps_open():

@@ -54,3 +54,23 @@ def test_reload_under_load_keeps_serving_and_a_bad_sdl_keeps_the_old_schema(bina
         assert stack.workers[1].poll() is None
     finally:
         stack.stop()
+
+
+def test_reload_applies_the_configuration_file_and_refuses_a_broken_one(binary, tmp_path):
+    config = tmp_path / "graphql-fcgi.yaml"
+    config.write_text("max-depth: 15\n")
+    stack = Stack(binary, instances=1, kratos=False, worker_args=["--config", str(config)]).start()
+    deep = {"query": "{ __type(name: \"Query\") { fields { type { name } } } }"}  # depth 4
+    try:
+        assert "errors" not in send(stack.port, "POST", deep, JSON).json()
+        config.write_text("max-depth: 15\nmax-deph: 3\n")  # a typo: refused, nothing changes
+        stack.workers[1].send_signal(signal.SIGHUP)
+        failure = wait_for_log(stack, "reload failed")
+        assert "max-deph" in failure and "graphql-fcgi.yaml:2" in failure
+        assert "errors" not in send(stack.port, "POST", deep, JSON).json()
+        config.write_text("max-depth: 3\n")
+        stack.workers[1].send_signal(signal.SIGHUP)
+        wait_for_log(stack, "[Server] reloaded")
+        assert error_codes(send(stack.port, "POST", deep, JSON)) == ["MAX_DEPTH_EXCEEDED"]
+    finally:
+        stack.stop()

@@ -12,10 +12,19 @@ public struct GraphQLFCGIServer {
     public let resolvers: ResolverRegistry
     private let logger: Logger
 
-    public init(configuration: ServerConfiguration, resolvers: ResolverRegistry = .builtIn, logger: Logger) {
+    /// Reads the configuration again for SIGHUP (file, environment, flags); nil reloads the SDL only.
+    public let reloadConfiguration: (@Sendable () throws -> ServerConfiguration)?
+
+    public init(
+        configuration: ServerConfiguration,
+        resolvers: ResolverRegistry = .builtIn,
+        logger: Logger,
+        reloadConfiguration: (@Sendable () throws -> ServerConfiguration)? = nil
+    ) {
         self.configuration = configuration
         self.resolvers = resolvers
         self.logger = logger
+        self.reloadConfiguration = reloadConfiguration
     }
 
     /// Runs until told to stop. Returns normally after a drain; throws if the server cannot start.
@@ -26,7 +35,7 @@ public struct GraphQLFCGIServer {
         guard configuration.kratos.adminURLIsLoopback else {
             throw StartupError(description: "the Kratos admin URL \(configuration.kratos.adminURL) is not a loopback address")
         }
-        let handler = try loadGraphQLHandler()
+        let handler = try loadGraphQLHandler(configuration)
         let kratos = KratosClient(configuration: configuration.kratos, http: HTTPClient(configuration: configuration.kratosHTTP))
         let accounts = Accounts(
             kratos: kratos,
@@ -120,29 +129,37 @@ extension GraphQLFCGIServer {
         return problems
     }
 
-    /// Loads the SDL and binds the resolvers into a handler ready to serve.
-    func loadGraphQLHandler() throws -> GraphQLHTTPHandler {
+    /// Loads the SDL and binds the resolvers into a handler ready to serve, with `settings`' GraphQL settings.
+    func loadGraphQLHandler(_ settings: ServerConfiguration) throws -> GraphQLHTTPHandler {
         let schema = try SchemaLoader.load(
-            path: configuration.schemaPath,
+            path: settings.schemaPath,
             resolvers: resolvers,
             authGuard: { context in _ = try await RequestContext.of(context).requireSession() }
         )
-        logger.info("schema loaded", metadata: ["path": "\(configuration.schemaPath)"])
-        return GraphQLHTTPHandler(schema: schema, configuration: configuration.graphQL, logger: logger)
+        logger.info("schema loaded", metadata: ["path": "\(settings.schemaPath)"])
+        return GraphQLHTTPHandler(schema: schema, configuration: settings.graphQL, logger: logger)
     }
 
-    /// SIGHUP: the SDL is read again and, when it loads, replaces the schema for the next requests; requests in
-    /// flight finish on the old one. A schema that does not load is logged and the old one keeps serving.
+    /// SIGHUP: the configuration (when it can be re-read) and the SDL are loaded again and, when both load,
+    /// replace the schema and the GraphQL settings for the next requests; requests in flight finish on the old
+    /// ones. Anything that does not load is logged and the old schema and settings keep serving. Other settings
+    /// (sockets, threads, Kratos, throttle, logs, recycling) apply at the next restart.
     func reload(into handlers: GraphQLHandlerSwitch, status: ServerStatus) {
         do {
-            handlers.replace(with: try loadGraphQLHandler())
+            var settings = configuration
+            if let reloadConfiguration {
+                let reloaded = try reloadConfiguration()
+                settings.schemaPath = reloaded.schemaPath
+                settings.graphQL = reloaded.graphQL
+            }
+            handlers.replace(with: try loadGraphQLHandler(settings))
             status.recordReload()
-            logger.notice("reloaded", metadata: ["schema": "\(configuration.schemaPath)"])
-        } catch {
-            logger.error(
-                "reload failed; the previous schema keeps serving",
-                metadata: ["schema": "\(configuration.schemaPath)", "error": "\(error)"]
+            logger.notice(
+                "reloaded",
+                metadata: ["schema": "\(settings.schemaPath)", "note": "settings other than the schema and GraphQL's apply at the next restart"]
             )
+        } catch {
+            logger.error("reload failed; the previous schema and settings keep serving", metadata: ["error": "\(error)"])
         }
     }
 }
