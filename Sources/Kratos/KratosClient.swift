@@ -168,13 +168,18 @@ public final class KratosClient: Sendable {
             timeout: configuration.requestTimeout
         )
         let response: HTTPClientResponse
+        let started = ContinuousClock.now
         do {
             response = try await http.execute(request)
         } catch let error as HTTPClientError {
+            KratosMetrics.record(method: method, path: path, duration: ContinuousClock.now - started, outcome: "unreachable")
             throw KratosError(.unavailable, detail: error.description)
         } catch {
+            KratosMetrics.record(method: method, path: path, duration: ContinuousClock.now - started, outcome: "unreachable")
             throw KratosError(.unavailable, detail: "\(type(of: error))")
         }
+        let outcome = response.status >= 500 ? "server_error" : response.status >= 400 ? "client_error" : "success"
+        KratosMetrics.record(method: method, path: path, duration: ContinuousClock.now - started, outcome: outcome)
         guard (200..<300).contains(response.status) else { throw failure(response) }
         return response
     }

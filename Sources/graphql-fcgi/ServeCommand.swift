@@ -34,9 +34,10 @@ struct ServeCommand: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "graphql-fcgi")
+        let metrics = PrometheusMetrics.bootstrap()
         do {
             let configuration = try options.serverConfiguration()
-            try GraphQLFCGIServer(configuration: configuration, logger: logger, reloadConfiguration: Self.reread).run()
+            try GraphQLFCGIServer(configuration: configuration, logger: logger, reloadConfiguration: Self.reread, renderMetrics: metrics.render).run()
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode(1)

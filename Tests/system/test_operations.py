@@ -150,3 +150,49 @@ def test_recycling_fails_no_request_while_the_other_instance_serves(binary, recy
     assert exits and all(code == 0 for code in exits), exits
     assert reason in stack.read_log(1)
     assert failed == 0 and len(outcomes) > 500
+
+
+def metric(text, name, **labels):
+    """The value of one sample in Prometheus' text format, or 0 when it is absent."""
+    for line in text.splitlines():
+        if line.startswith("#") or not line.startswith(name):
+            continue
+        sample, value = line.rsplit(" ", 1)
+        found = dict(re.findall(r'(\w+)="([^"]*)"', sample))
+        if sample.split("{")[0] == name and all(found.get(k) == v for k, v in labels.items()):
+            return float(value)
+    return 0.0
+
+
+def test_metrics_move_when_requests_are_served(operated):
+    def scrape():
+        status, body = get_from(operated.port, "/metrics")
+        assert status == 200
+        return body.decode()
+
+    before = scrape()
+    for _ in range(3):
+        assert send(operated.port, "POST", {"query": "query Hello { hello }"}, JSON).status == 200
+    assert send(operated.port, "POST", {"query": "{ nope }"}, JSON, ).status in (200, 400)
+    email, password = new_account()
+    register(operated.port, email, password)
+    after = scrape()
+    requests = dict(operation="Hello", operation_type="query", outcome="success")
+    assert metric(after, "graphql_fcgi_requests_total", **requests) == metric(before, "graphql_fcgi_requests_total", **requests) + 3
+    assert metric(after, "graphql_fcgi_request_duration_seconds_count", operation_type="query") >= 3
+    assert metric(after, "graphql_fcgi_request_duration_seconds_bucket", operation_type="query", le="0.0005") >= 0
+    assert metric(after, "graphql_fcgi_document_cache_hits") >= 2
+    assert metric(after, "graphql_fcgi_threads_total") == 64
+    assert metric(after, "process_resident_memory_bytes") > 1 << 20
+    kratos = dict(route="POST /self-service/registration", outcome="success")
+    assert metric(after, "graphql_fcgi_kratos_requests_total", **kratos) >= 1
+    assert metric(after, "graphql_fcgi_kratos_request_duration_seconds_count", route="POST /self-service/registration") >= 1
+    assert get_from(operated.port, "/metrics", source="127.0.0.2")[0] == 403
+
+
+def test_operation_names_chosen_by_clients_cannot_grow_the_series_without_bound(operated):
+    for index in range(120):
+        send(operated.port, "POST", {"query": f"query Made{index} {{ hello }}"}, JSON)
+    text = get_from(operated.port, "/metrics")[1].decode()
+    names = set(re.findall(r'graphql_fcgi_requests_total\{[^}]*operation="([^"]+)"', text))
+    assert len(names) <= 100 + 3 and "other" in names

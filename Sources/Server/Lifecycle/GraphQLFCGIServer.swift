@@ -12,6 +12,8 @@ public struct GraphQLFCGIServer {
     public let resolvers: ResolverRegistry
     private let logger: Logger
 
+    /// The metrics backend's renderer for `/metrics` (set up by the executable); nil: no `/metrics`.
+    public let renderMetrics: (@Sendable () -> [UInt8])?
     /// Reads the configuration again for SIGHUP (file, environment, flags); nil reloads the SDL only.
     public let reloadConfiguration: (@Sendable () throws -> ServerConfiguration)?
 
@@ -19,8 +21,10 @@ public struct GraphQLFCGIServer {
         configuration: ServerConfiguration,
         resolvers: ResolverRegistry = .builtIn,
         logger: Logger,
-        reloadConfiguration: (@Sendable () throws -> ServerConfiguration)? = nil
+        reloadConfiguration: (@Sendable () throws -> ServerConfiguration)? = nil,
+        renderMetrics: (@Sendable () -> [UInt8])? = nil
     ) {
+        self.renderMetrics = renderMetrics
         self.configuration = configuration
         self.resolvers = resolvers
         self.logger = logger
@@ -57,7 +61,9 @@ public struct GraphQLFCGIServer {
             accounts: accounts,
             explorer: explorer,
             trustedProxies: configuration.trustedProxies,
-            requestLog: RequestLog(configuration: configuration.requestLog, logger: logger)
+            requestLog: RequestLog(configuration: configuration.requestLog, logger: logger),
+            metrics: renderMetrics == nil ? nil : ServerMetrics(),
+            renderMetrics: renderMetrics
         )
 
         guard let address = configuration.listen ?? ListenAddress.inherited(environment: ProcessInfoEnvironment.current, processID: ProcessInfoEnvironment.processID)

@@ -10,8 +10,9 @@ import Kratos
 /// - `/readyz`: 200 when the schema is loaded and Kratos' `/health/ready` answers, else 503 — for a readiness
 ///   probe or a load balancer.
 /// - `/status`: the counters as JSON.
+/// - `/metrics`: Prometheus' text format (404 when no metrics backend is set up).
 enum OperationsRoutes {
-    static let paths: Set<String> = ["/ping", "/healthz", "/readyz", "/status"]
+    static let paths: Set<String> = ["/ping", "/healthz", "/readyz", "/status", "/metrics"]
 
     static func response(to path: String, pipeline: RequestPipeline, graphQL: GraphQLHTTPHandler) async -> FastCGIResponse? {
         guard paths.contains(path) else { return nil }
@@ -25,6 +26,14 @@ enum OperationsRoutes {
             return kratosReady
                 ? json(200, #"{"status":"ready","schema":"loaded","kratos":"ready"}"# + "\n")
                 : json(503, #"{"status":"not ready","schema":"loaded","kratos":"unreachable"}"# + "\n")
+        case "/metrics":
+            guard let render = pipeline.renderMetrics else { return nil }
+            pipeline.metrics?.refresh(status: pipeline.status, documents: graphQL.documents, sessions: pipeline.accounts?.sessions)
+            return FastCGIResponse(
+                status: 200,
+                headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8"), ("Cache-Control", "no-store")],
+                body: render()
+            )
         default:
             return FastCGIResponse(
                 status: 200,

@@ -17,6 +17,10 @@ public struct RequestPipeline: Sendable {
     public let status: ServerStatus
     /// The access and slow-request logs.
     public let requestLog: RequestLog?
+    /// Request counters and latencies for `/metrics`; nil when no metrics backend is set up.
+    public let metrics: ServerMetrics?
+    /// Renders the metrics backend's registry in Prometheus' text format, for `/metrics`.
+    public let renderMetrics: (@Sendable () -> [UInt8])?
 
     public init(
         graphQL: GraphQLHTTPHandler,
@@ -25,8 +29,12 @@ public struct RequestPipeline: Sendable {
         endpoint: String = "/graphql",
         trustedProxies: [AddressRange] = [],
         status: ServerStatus = ServerStatus(),
-        requestLog: RequestLog? = nil
+        requestLog: RequestLog? = nil,
+        metrics: ServerMetrics? = nil,
+        renderMetrics: (@Sendable () -> [UInt8])? = nil
     ) {
+        self.metrics = metrics
+        self.renderMetrics = renderMetrics
         self.handlers = GraphQLHandlerSwitch(graphQL)
         self.trustedProxies = trustedProxies
         self.status = status
@@ -60,6 +68,7 @@ public struct RequestPipeline: Sendable {
         let routed = await route(request, path: path, requestID: requestID, graphQL: graphQL, threadCache: threadCache)
         let duration = ContinuousClock.now - started
         status.record(status: routed.response.status, slow: requestLog?.isSlow(duration) ?? false)
+        metrics?.record(status: routed.response.status, duration: duration, operation: routed.operation)
         requestLog?.record(
             RequestLog.Entry(
                 requestID: requestID,
