@@ -161,8 +161,10 @@ class Stack:
                       if self.kratos else [])
             # A local stack is a development one (introspection for the explorer and the audits) unless told.
             profile = [] if "--profile" in self.worker_args else ["--profile", "development"]
-            argv = [self.binary, "--listen", self.socket_path(instance), "--schema", self.schema, *kratos, *profile,
-                    *self.worker_args, *extra_args]
+            # Not the host's /etc/graphql-fcgi/graphql-fcgi.yaml (an installed service's settings) unless told.
+            config = [] if "--config" in self.worker_args else ["--config", "/dev/null"]
+            argv = [self.binary, *config, "--listen", self.socket_path(instance), "--schema", self.schema, *kratos,
+                    *profile, *self.worker_args, *extra_args]
         process = subprocess.Popen(
             argv,
             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ, **(env or {})},

@@ -71,8 +71,8 @@ public struct GraphQLFCGIServer {
             throw StartupError(description: "no socket to listen on: pass --listen PATH, or start under systemd or spawn-fcgi")
         }
         let pool = try WorkerPool(address: address, configuration: configuration.workers, logger: logger)
+        pipeline.status.attach(pool)  // before the first request can ask /status
         pool.start { pipeline.makeThreadHandler() }
-        pipeline.status.attach(pool)
         supervise(pool: pool, pipeline: pipeline)
     }
 
