@@ -38,7 +38,8 @@ unit-test:
 	swift test $(STRICT)
 	.build/debug/request-decoder-fuzzer Fuzz/corpus/request-decoder
 
-## fuzz: libFuzzer on the request decoder for FUZZ_SECONDS (CI runs it after the tests); findings land in
+## fuzz: libFuzzer on the request decoder for FUZZ_SECONDS (CI runs it after the tests; Swift's own backtracer is
+## off so that libFuzzer sees the crash and saves its input); findings land in
 ## .build-fuzz/ as crash-* files — add each to Fuzz/corpus/request-decoder/ once fixed, so `make test` replays it.
 FUZZ_SECONDS ?= 60
 fuzz:
@@ -46,7 +47,7 @@ fuzz:
 		-Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xlinker --export-dynamic
 	mkdir -p .build-fuzz/corpus
 	cp -n Fuzz/corpus/request-decoder/* .build-fuzz/corpus/
-	.build-fuzz/debug/request-decoder-fuzzer .build-fuzz/corpus -max_total_time=$(FUZZ_SECONDS) \
+	SWIFT_BACKTRACE=enable=no .build-fuzz/debug/request-decoder-fuzzer .build-fuzz/corpus -max_total_time=$(FUZZ_SECONDS) \
 		-max_len=4096 -timeout=10 -rss_limit_mb=4096 -artifact_prefix=.build-fuzz/ -print_final_stats=1
 
 $(VENV)/bin/pytest: Tests/system/requirements.txt

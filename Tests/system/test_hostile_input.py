@@ -109,6 +109,30 @@ def test_nesting_hidden_in_strings_and_comments_does_not_count(stack):
     assert response.json() == {"data": {"__type": None}}
 
 
+@pytest.mark.parametrize("query", ['{ hello(a: "\\u1', '{ hello(a: "\\u12") }', '{ hello(a: "\\q") }', '{ hello(a: "\\'])
+def test_a_bad_escape_is_a_parse_error_not_a_crash(stack, query):
+    # GraphQLSwift's lexer read past the end of `"\u1` and trapped: one such request killed a worker process.
+    response = send(stack.port, "POST", {"query": query}, JSON)
+    assert response.status in (200, 400) and codes(response) == ["GRAPHQL_PARSE_FAILED"]
+    assert response.json()["errors"][0]["locations"][0]["line"] == 1
+    assert_still_serving(stack)
+
+
+@pytest.mark.parametrize("query, message", [
+    ("{ hello } { hello }", "This anonymous operation must be the only defined operation."),
+    ("query Q { hello } query Q { hello }", 'There can be only one operation named "Q".'),
+    ("fragment F on Query { hello } fragment F on Query { hello } { ...F }", 'There can be only one fragment named "F".'),
+])
+def test_duplicate_definitions_are_refused_not_a_crash(stack, query, message):
+    # GraphQLSwift's validator trapped on about one such document in four (identical definitions broke a
+    # Dictionary's contract), taking the worker process down; 40 in a row would all but surely have hit it.
+    for _ in range(40):
+        response = send(stack.port, "POST", {"query": query}, JSON)
+        assert codes(response) == ["GRAPHQL_VALIDATION_FAILED"] * len(codes(response))
+        assert message in [error["message"] for error in response.json()["errors"]]
+    assert_still_serving(stack)
+
+
 def test_parse_error_carries_a_location_and_code(stack):
     response = send(stack.port, "POST", {"query": "{ hello"}, JSON)
     error = response.json()["errors"][0]

@@ -30,6 +30,18 @@ public struct PreparedDocument: Sendable {
         if scan.tokens > limits.maxTokens {
             return rejected("The document has more than \(limits.maxTokens) tokens", QueryLimits.Code.tokens)
         }
+        if let offset = scan.malformedEscape {
+            let (line, column) = DocumentScan.location(of: offset, in: query)
+            return PreparedDocument(
+                outcome: .rejected([
+                    GraphQLError(
+                        message: "Syntax Error: Invalid character escape sequence.",
+                        locations: [SourceLocation(line: line, column: column)],
+                        extensions: ["code": .string(ErrorCode.parseFailed)]
+                    )
+                ])
+            )
+        }
         let document: Document
         do {
             document = try parse(source: query)
@@ -41,6 +53,8 @@ public struct PreparedDocument: Sendable {
         // Limits before validation: they are linear in the document, and spare the validator a hostile one.
         let violations = limits.violations(in: document)
         guard violations.isEmpty else { return PreparedDocument(outcome: .rejected(violations)) }
+        let duplicates = DefinitionUniqueness.violations(in: document)
+        guard duplicates.isEmpty else { return PreparedDocument(outcome: .rejected(duplicates)) }
         let errors = validate(schema: schema, ast: document, rules: exposure.rules)
         guard errors.isEmpty else { return PreparedDocument(outcome: .rejected(errors.map(exposure.present))) }
         let cost = limits.costViolations(in: document, fields: fields ?? SchemaFieldTypes(schema: schema), variables: nil)

@@ -6,10 +6,31 @@
 /// levels deep would overflow the thread's stack), and building the tree of a 1 MB document costs far more than
 /// reading it. This scan follows the lexer's rules for strings, block strings, comments and numbers, allocates
 /// nothing, and stops as soon as either limit is passed.
+///
+/// It also refuses what GraphQLSwift 4.3.0's lexer would crash on rather than report: an escape in a string that
+/// is not one of the spec's (`\u` reads four bytes past its position without a bounds check, so `"\u1` at the end
+/// of a document trapped the whole worker process — found by `make fuzz`).
 enum DocumentScan {
     struct Result: Equatable {
         var depth = 0
         var tokens = 0
+        /// The byte offset of an escape sequence the spec does not allow (`\q`, `\u12`, a `\` at the end).
+        var malformedEscape: Int?
+    }
+
+    /// The 1-based line and column of byte `offset`, for an error's location.
+    static func location(of offset: Int, in source: String) -> (line: Int, column: Int) {
+        var line = 1
+        var column = 1
+        for byte in source.utf8.prefix(offset) {
+            if byte == 0x0A {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        return (line, column)
     }
 
     static func scan(_ source: String, maxDepth: Int, maxTokens: Int) -> Result {
@@ -47,10 +68,19 @@ enum DocumentScan {
                     }
                     index += 3
                 case UInt8(ascii: "\""):
-                    // String: `\` escapes one character; it ends at `"` or a line break.
+                    // String: `\` escapes one of `"\/bfnrt`, or `u` and four hex digits; it ends at `"` or a line break.
                     while index < bytes.count {
                         let character = bytes[index]
-                        index += character == UInt8(ascii: "\\") ? 2 : 1
+                        if character == UInt8(ascii: "\\") {
+                            let length = escapeLength(bytes, at: index)
+                            guard length > 0 else {
+                                result.malformedEscape = index
+                                return result
+                            }
+                            index += length
+                            continue
+                        }
+                        index += 1
                         if character == UInt8(ascii: "\"") || character == 0x0A || character == 0x0D { break }
                     }
                 case UInt8(ascii: "."):
@@ -73,6 +103,25 @@ enum DocumentScan {
                 if result.depth > maxDepth || result.tokens > maxTokens { return result }
             }
             return result
+        }
+    }
+
+    /// The length of the escape sequence at `index` (a `\`), or 0 when the spec does not allow it.
+    private static func escapeLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+        guard index + 1 < bytes.count else { return 0 }
+        switch bytes[index + 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+            UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            return 2
+        case UInt8(ascii: "u"):
+            guard index + 5 < bytes.count else { return 0 }
+            for offset in 2...5 {
+                let digit = bytes[index + offset] | 0x20
+                guard (digit >= 0x30 && digit <= 0x39) || (digit >= 0x61 && digit <= 0x66) else { return 0 }
+            }
+            return 6
+        default:
+            return 0
         }
     }
 }
