@@ -7,7 +7,7 @@ VENV    := .venv
 # CI builds treat warnings as errors and refuse imports of undeclared sibling modules (DESIGN.md layering).
 STRICT  := -Xswiftc -warnings-as-errors --explicit-target-dependency-import-check error
 
-.PHONY: run test deps build release unit-test system-test fuzz bench install install-files uninstall clean
+.PHONY: run test deps build release unit-test system-test fuzz bench microbench install install-files uninstall clean
 
 # Where `make install` puts things (DESTDIR is prepended to each, for packaging and the install test).
 BINDIR   ?= $(PREFIX)/bin
@@ -87,6 +87,10 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 	rm -f $(DESTDIR)$(CONFDIR)/graphql-fcgi.yaml.sample
 	@test ! -e $(DESTDIR)$(CONFDIR)/graphql-fcgi.yaml || echo "kept $(DESTDIR)$(CONFDIR)/graphql-fcgi.yaml (your settings)"
+
+## microbench: executing a parsed, validated document, per request and per field (release build, not in make test)
+microbench:
+	swift run -c release executor-microbench
 
 clean:
 	rm -rf .build $(VENV) .run

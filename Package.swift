@@ -87,6 +87,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // `make microbench`: execution cost per request and per field, outside the test suite.
+        .executableTarget(
+            name: "executor-microbench",
+            dependencies: [
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            path: "bench/Micro",
+            swiftSettings: swiftSettings
+        ),
+
         // The libFuzzer target for the request decoder (`make fuzz`); built normally, it replays a corpus.
         .executableTarget(
             name: "request-decoder-fuzzer",
