@@ -49,11 +49,7 @@ let package = Package(
         ),
 
         // Level 2: the Kratos API client.
-        .target(
-            name: "Kratos",
-            dependencies: ["HTTPClient", .product(name: "CoreMetrics", package: "swift-metrics")],
-            swiftSettings: swiftSettings
-        ),
+        .target(name: "Kratos", dependencies: ["HTTPClient"], swiftSettings: swiftSettings),
 
         // Level 3: composition (configuration, schema + resolvers, request pipeline, lifecycle).
         .target(
@@ -66,7 +62,7 @@ let package = Package(
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
-                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -7,10 +7,13 @@ public import HTTPClient
 public final class KratosClient: Sendable {
     public let configuration: KratosConfiguration
     private let http: HTTPClient
+    /// Told of every finished call (route, duration, outcome), for metrics.
+    private let observe: (@Sendable (KratosCall) -> Void)?
 
-    public init(configuration: KratosConfiguration, http: HTTPClient) {
+    public init(configuration: KratosConfiguration, http: HTTPClient, observe: (@Sendable (KratosCall) -> Void)? = nil) {
         self.configuration = configuration
         self.http = http
+        self.observe = observe
     }
 
     // MARK: - Sign-up and sign-in
@@ -171,15 +174,12 @@ public final class KratosClient: Sendable {
         let started = ContinuousClock.now
         do {
             response = try await http.execute(request)
-        } catch let error as HTTPClientError {
-            KratosMetrics.record(method: method, path: path, duration: ContinuousClock.now - started, outcome: "unreachable")
-            throw KratosError(.unavailable, detail: error.description)
         } catch {
-            KratosMetrics.record(method: method, path: path, duration: ContinuousClock.now - started, outcome: "unreachable")
-            throw KratosError(.unavailable, detail: "\(type(of: error))")
+            observe?(KratosCall(method: method, path: path, duration: ContinuousClock.now - started, status: nil))
+            let detail = (error as? HTTPClientError)?.description ?? "\(type(of: error))"
+            throw KratosError(.unavailable, detail: detail)
         }
-        let outcome = response.status >= 500 ? "server_error" : response.status >= 400 ? "client_error" : "success"
-        KratosMetrics.record(method: method, path: path, duration: ContinuousClock.now - started, outcome: outcome)
+        observe?(KratosCall(method: method, path: path, duration: ContinuousClock.now - started, status: response.status))
         guard (200..<300).contains(response.status) else { throw failure(response) }
         return response
     }

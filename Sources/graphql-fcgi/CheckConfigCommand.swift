@@ -16,7 +16,9 @@ struct CheckConfigCommand: ParsableCommand {
     @OptionGroup var options: ServeOptions
 
     func run() throws {
-        var problems = GraphQLFCGICommand.sourceProblems + options.problems()
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let fromSources = GraphQLFCGICommand.withConfigurationSources(arguments, environment: ProcessInfo.processInfo.environment).problems
+        var problems = fromSources + options.problems()
         do {
             let configuration = try options.serverConfiguration()
             problems += GraphQLFCGIServer(configuration: configuration, logger: .init(label: "check-config")).check()

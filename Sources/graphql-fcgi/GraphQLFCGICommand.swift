@@ -12,20 +12,13 @@ struct GraphQLFCGICommand: ParsableCommand {
         defaultSubcommand: ServeCommand.self
     )
 
-    /// Problems found in the configuration file or the environment, for `check-config` to report with the rest.
-    nonisolated(unsafe) static var sourceProblems: [String] = []
-    /// Set for `check-config`, which reports value problems itself, all at once.
-    nonisolated(unsafe) static var checkingConfiguration = false
-
     /// Parses the command line after the configuration file's and the environment's flags, so that the command
     /// line overrides the environment, which overrides the file.
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         let (expanded, problems) = withConfigurationSources(arguments, environment: ProcessInfo.processInfo.environment)
-        sourceProblems = problems
-        let checking = arguments.first == "check-config"
-        checkingConfiguration = checking
-        if !problems.isEmpty, !checking {
+        // check-config reports these itself, together with every other problem.
+        if !problems.isEmpty, arguments.first != "check-config" {
             for problem in problems { FileHandle.standardError.write(Data("graphql-fcgi: \(problem)\n".utf8)) }
             Foundation.exit(ExitCode.validationFailure.rawValue)
         }
@@ -39,7 +32,7 @@ struct GraphQLFCGICommand: ParsableCommand {
 
     /// `arguments` with the file's and the environment's flags inserted where the serve options begin; other
     /// subcommands, help and version are left alone.
-    static func withConfigurationSources(_ arguments: [String], environment: [String: String]) -> ([String], [String]) {
+    static func withConfigurationSources(_ arguments: [String], environment: [String: String]) -> (arguments: [String], problems: [String]) {
         let insertAt: Int
         switch arguments.first {
         case "serve", "check-config": insertAt = 1

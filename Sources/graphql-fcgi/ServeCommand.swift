@@ -26,6 +26,11 @@ struct ServeCommand: ParsableCommand {
         return try options.serverConfiguration()
     }
 
+    func validate() throws {
+        let problems = options.problems()
+        if !problems.isEmpty { throw ValidationError(problems.joined(separator: "\n")) }
+    }
+
     func run() throws {
         let level = Logger.Level(rawValue: options.logLevel) ?? .info
         LoggingSystem.bootstrap { label in

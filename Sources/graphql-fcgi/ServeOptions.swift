@@ -137,7 +137,7 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
-    /// Every value problem at once (check-config lists them all; serve stops at the first report).
+    /// Every value problem at once: serve refuses to start on them, check-config lists them with the schema's.
     func problems() -> [String] {
         var problems: [String] = []
         func require(_ condition: Bool, _ message: String) { if !condition { problems.append(message) } }
@@ -166,13 +166,6 @@ struct ServeOptions: ParsableArguments {
             "Kratos timeouts and --session-cache-entries must be positive"
         )
         return problems
-    }
-
-    mutating func validate() throws {
-        // check-config reports these together with the schema's problems instead.
-        if GraphQLFCGICommand.checkingConfiguration { return }
-        let problems = problems()
-        if !problems.isEmpty { throw ValidationError(problems.joined(separator: "\n")) }
     }
 
     /// The server configuration these options describe; throws what cannot be resolved (an unknown socket

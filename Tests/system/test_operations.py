@@ -180,7 +180,8 @@ def test_metrics_move_when_requests_are_served(operated):
     requests = dict(operation="Hello", operation_type="query", outcome="success")
     assert metric(after, "graphql_fcgi_requests_total", **requests) == metric(before, "graphql_fcgi_requests_total", **requests) + 3
     assert metric(after, "graphql_fcgi_request_duration_seconds_count", operation_type="query") >= 3
-    assert metric(after, "graphql_fcgi_request_duration_seconds_bucket", operation_type="query", le="0.0005") >= 0
+    # The finest bucket is 0.5 ms (a cached request takes about a tenth of that of worker time).
+    assert 'graphql_fcgi_request_duration_seconds_bucket{operation_type="query",le="0.0005"}' in after
     assert metric(after, "graphql_fcgi_document_cache_hits") >= 2
     assert metric(after, "graphql_fcgi_threads_total") == 64
     assert metric(after, "process_resident_memory_bytes") > 1 << 20

@@ -12,7 +12,7 @@ public struct PreparedDocument: Sendable {
 
     public let outcome: Outcome
     /// Whether a list size in the document comes from a variable, so the cost limit is checked per request.
-    public var costDependsOnVariables = false
+    public private(set) var costDependsOnVariables = false
 
     /// Scans and parses `query`, checks it against `limits`, and validates it against `schema`.
     static func prepare(
@@ -32,14 +32,10 @@ public struct PreparedDocument: Sendable {
         }
         if let offset = scan.malformedEscape {
             let (line, column) = DocumentScan.location(of: offset, in: query)
-            return PreparedDocument(
-                outcome: .rejected([
-                    GraphQLError(
-                        message: "Syntax Error: Invalid character escape sequence.",
-                        locations: [SourceLocation(line: line, column: column)],
-                        extensions: ["code": .string(ErrorCode.parseFailed)]
-                    )
-                ])
+            return rejected(
+                "Syntax Error: Invalid character escape sequence.",
+                ErrorCode.parseFailed,
+                at: SourceLocation(line: line, column: column)
             )
         }
         let document: Document
@@ -64,8 +60,9 @@ public struct PreparedDocument: Sendable {
         return prepared
     }
 
-    private static func rejected(_ message: String, _ code: String) -> PreparedDocument {
-        PreparedDocument(outcome: .rejected([GraphQLError(message: message, extensions: ["code": .string(code)])]))
+    private static func rejected(_ message: String, _ code: String, at location: SourceLocation? = nil) -> PreparedDocument {
+        let error = GraphQLError(message: message, locations: location.map { [$0] } ?? [], extensions: ["code": .string(code)])
+        return PreparedDocument(outcome: .rejected([error]))
     }
 }
 

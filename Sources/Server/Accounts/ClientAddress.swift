@@ -36,8 +36,12 @@ public struct IPAddress: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
-        return stride(from: 0, to: 16, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
-            .joined(separator: ":")
+        return hexGroups(8).joined(separator: ":")
+    }
+
+    /// The first `count` 16-bit groups of an IPv6 address, in hex.
+    private func hexGroups(_ count: Int) -> [String] {
+        (0..<count).map { String(UInt16(bytes[2 * $0]) << 8 | UInt16(bytes[2 * $0 + 1]), radix: 16) }
     }
 
     /// IPv4 whole; IPv6 by its /64 (an IPv4-mapped IPv6 address as the IPv4 address).
@@ -46,8 +50,7 @@ public struct IPAddress: Sendable, Equatable, CustomStringConvertible {
         if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF {
             return bytes[12...].map(String.init).joined(separator: ".")
         }
-        let prefix = stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
-        return prefix.joined(separator: ":") + "::/64"
+        return hexGroups(4).joined(separator: ":") + "::/64"
     }
 
     private static func parseIPv4(_ text: String) -> [UInt8]? {

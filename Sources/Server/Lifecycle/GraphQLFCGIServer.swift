@@ -36,11 +36,14 @@ public struct GraphQLFCGIServer {
         // Before any thread exists, so every thread inherits the mask and only `ProcessSignals.next()` sees them.
         ProcessSignals.block()
 
-        guard configuration.kratos.adminURLIsLoopback else {
-            throw StartupError(description: "the Kratos admin URL \(configuration.kratos.adminURL) is not a loopback address")
-        }
+        try checkKratosAdminURL()
         let handler = try loadGraphQLHandler(configuration)
-        let kratos = KratosClient(configuration: configuration.kratos, http: HTTPClient(configuration: configuration.kratosHTTP))
+        let metrics = renderMetrics.map(ServerMetrics.init(render:))
+        let kratos = KratosClient(
+            configuration: configuration.kratos,
+            http: HTTPClient(configuration: configuration.kratosHTTP),
+            observe: metrics?.record
+        )
         let accounts = Accounts(
             kratos: kratos,
             sessions: SessionCache(timeToLive: configuration.sessionCacheTTL, maxEntries: configuration.sessionCacheEntries),
@@ -48,22 +51,13 @@ public struct GraphQLFCGIServer {
             logger: logger
         )
         logger.info("Kratos", metadata: ["public_url": "\(configuration.kratos.publicURL)"])
-        var explorer: ExplorerAssets?
-        if let directory = configuration.explorerDirectory {
-            do {
-                explorer = try ExplorerAssets.load(directory: directory)
-            } catch {
-                throw StartupError(description: "cannot load the explorer from \(directory): \(error.localizedDescription)")
-            }
-        }
         let pipeline = RequestPipeline(
             graphQL: handler,
             accounts: accounts,
-            explorer: explorer,
+            explorer: try loadExplorer(),
             trustedProxies: configuration.trustedProxies,
             requestLog: RequestLog(configuration: configuration.requestLog, logger: logger),
-            metrics: renderMetrics == nil ? nil : ServerMetrics(),
-            renderMetrics: renderMetrics
+            metrics: metrics
         )
 
         guard let address = configuration.listen ?? ListenAddress.inherited(environment: ProcessInfoEnvironment.current, processID: ProcessInfoEnvironment.processID)
@@ -117,22 +111,30 @@ extension GraphQLFCGIServer {
     /// resolver bindings, the explorer's files. `graphql-fcgi check-config` reports these.
     public func check() -> [String] {
         var problems: [String] = []
-        if !configuration.kratos.adminURLIsLoopback {
-            problems.append("the Kratos admin URL \(configuration.kratos.adminURL) is not a loopback address")
-        }
-        do {
-            _ = try SchemaLoader.load(path: configuration.schemaPath, resolvers: resolvers, authGuard: { _ in })
-        } catch {
-            problems.append("\(error)")
-        }
-        if let directory = configuration.explorerDirectory {
+        for step in [checkKratosAdminURL, { _ = try SchemaLoader.load(path: configuration.schemaPath, resolvers: resolvers) }, { _ = try loadExplorer() }] {
             do {
-                _ = try ExplorerAssets.load(directory: directory)
+                try step()
             } catch {
-                problems.append("cannot load the explorer from \(directory): \(error.localizedDescription)")
+                problems.append("\(error)")
             }
         }
         return problems
+    }
+
+    private func checkKratosAdminURL() throws {
+        guard configuration.kratos.adminURLIsLoopback else {
+            throw StartupError(description: "the Kratos admin URL \(configuration.kratos.adminURL) is not a loopback address")
+        }
+    }
+
+    /// The explorer's files, or nil when it is switched off.
+    private func loadExplorer() throws -> ExplorerAssets? {
+        guard let directory = configuration.explorerDirectory else { return nil }
+        do {
+            return try ExplorerAssets.load(directory: directory)
+        } catch {
+            throw StartupError(description: "cannot load the explorer from \(directory): \(error.localizedDescription)")
+        }
     }
 
     /// Loads the SDL and binds the resolvers into a handler ready to serve, with `settings`' GraphQL settings.

@@ -10,6 +10,8 @@ final class AccessLogWriter: Sendable {
     /// The formatted current second, reused by every line within it.
     private let timestamp = Mutex<(second: Int, text: String)>((-1, ""))
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     init(output: FileHandle = .standardError) {
         self.output = output
     }
@@ -59,9 +61,8 @@ final class AccessLogWriter: Sendable {
                 line.append(contentsOf: "\\r".utf8)
             case ..<0x20, 0x7F:
                 line.append(contentsOf: "\\x".utf8)
-                let digits = Array("0123456789abcdef".utf8)
-                line.append(digits[Int(byte >> 4)])
-                line.append(digits[Int(byte & 0x0F)])
+                line.append(Self.hexDigits[Int(byte >> 4)])
+                line.append(Self.hexDigits[Int(byte & 0x0F)])
             default:
                 line.append(byte)
             }

@@ -27,27 +27,19 @@ enum OperationsRoutes {
                 ? json(200, #"{"status":"ready","schema":"loaded","kratos":"ready"}"# + "\n")
                 : json(503, #"{"status":"not ready","schema":"loaded","kratos":"unreachable"}"# + "\n")
         case "/metrics":
-            guard let render = pipeline.renderMetrics else { return nil }
-            pipeline.metrics?.refresh(status: pipeline.status, documents: graphQL.documents, sessions: pipeline.accounts?.sessions)
-            return FastCGIResponse(
-                status: 200,
-                headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8"), ("Cache-Control", "no-store")],
-                body: render()
-            )
+            guard let metrics = pipeline.metrics else { return nil }
+            metrics.refresh(status: pipeline.status, documents: graphQL.documents, sessions: pipeline.accounts?.sessions)
+            return answer(200, "text/plain; version=0.0.4; charset=utf-8", metrics.render())
         default:
-            return FastCGIResponse(
-                status: 200,
-                headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
-                body: pipeline.status.page(documents: graphQL.documents, sessions: pipeline.accounts?.sessions)
-            )
+            return answer(200, "application/json", pipeline.status.page(documents: graphQL.documents, sessions: pipeline.accounts?.sessions))
         }
     }
 
-    private static func text(_ status: Int, _ body: String) -> FastCGIResponse {
-        FastCGIResponse(status: status, headers: [("Content-Type", "text/plain"), ("Cache-Control", "no-store")], body: Array(body.utf8))
-    }
+    private static func text(_ status: Int, _ body: String) -> FastCGIResponse { answer(status, "text/plain", Array(body.utf8)) }
 
-    private static func json(_ status: Int, _ body: String) -> FastCGIResponse {
-        FastCGIResponse(status: status, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")], body: Array(body.utf8))
+    private static func json(_ status: Int, _ body: String) -> FastCGIResponse { answer(status, "application/json", Array(body.utf8)) }
+
+    private static func answer(_ status: Int, _ contentType: String, _ body: [UInt8]) -> FastCGIResponse {
+        FastCGIResponse(status: status, headers: [("Content-Type", contentType), ("Cache-Control", "no-store")], body: body)
     }
 }

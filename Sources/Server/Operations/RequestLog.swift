@@ -36,13 +36,10 @@ public struct RequestLog: Sendable {
         var identityID: String?
     }
 
-    /// Whether `duration` makes a request slow.
-    func isSlow(_ duration: Duration) -> Bool {
-        configuration.slowRequestThreshold.map { duration > $0 } ?? false
-    }
-
-    func record(_ entry: Entry) {
-        let slow = isSlow(entry.duration)
+    /// Logs `entry`; returns whether it was a slow request.
+    @discardableResult
+    func record(_ entry: Entry) -> Bool {
+        let slow = configuration.slowRequestThreshold.map { entry.duration > $0 } ?? false
         if configuration.accessLog {
             accessLog.write([
                 "level": "info",
@@ -58,7 +55,7 @@ public struct RequestLog: Sendable {
                 "identity": entry.identityID ?? "-",
             ])
         }
-        guard slow else { return }
+        guard slow else { return false }
         var metadata: Logger.Metadata = [
             "request_id": "\(entry.requestID)",
             "path": "\(entry.path)",
@@ -71,6 +68,7 @@ public struct RequestLog: Sendable {
             metadata["query_sha256"] = "\(SHA256Hex.of(query))"
         }
         logger.warning("slow request", metadata: metadata)
+        return true
     }
 
     private static func milliseconds(_ duration: Duration) -> String {

@@ -1,66 +1,65 @@
 // SPDX-License-Identifier: Apache-2.0
-import CoreMetrics
 import GraphQLHTTP
+import Kratos
+import Metrics
 import Synchronization
 
-/// The metrics of a worker process, through swift-metrics (the executable bootstraps the Prometheus backend and
-/// hands the pipeline its renderer for `/metrics`). Counters and timers are created once per label set and kept:
-/// creating one goes through the backend's registry lock.
+/// The metrics of a worker process, through swift-metrics: the executable bootstraps the backend (Prometheus) and
+/// hands over `render`, which `/metrics` answers with. Counters and timers are made once per label set and kept,
+/// since making one goes through the backend's registry lock.
 ///
 /// Operation names come from clients, so they are labels only for the first `maxOperationNames` distinct names a
 /// process sees; later ones count as `other` (a client inventing names cannot grow the series without bound).
 public final class ServerMetrics: Sendable {
     public static let maxOperationNames = 100
 
-    private let requestCounters = Mutex<[RequestKey: Counter]>([:])
-    private let durationTimers = Mutex<[String: Timer]>([:])
+    /// The backend's registry in Prometheus' text format.
+    let render: @Sendable () -> [UInt8]
+
+    private let requests = HandleCache<[String], Counter>()
+    private let requestDurations = HandleCache<String, Timer>()
+    private let kratosCalls = HandleCache<[String], Counter>()
+    private let kratosDurations = HandleCache<String, Timer>()
     private let operationNames = Mutex<Set<String>>([])
-    /// Values read from the caches and the process when scraped, as gauges.
-    private let gauges: [String: Gauge]
 
-    private struct RequestKey: Hashable {
-        var operation: String
-        var type: String
-        var outcome: String
-    }
+    // Read from the process and its caches when scraped.
+    private let threadsBusy = Gauge(label: "graphql_fcgi_threads_busy")
+    private let threadsTotal = Gauge(label: "graphql_fcgi_threads_total")
+    private let residentMemory = Gauge(label: "process_resident_memory_bytes")
+    private let documentCacheHits = Gauge(label: "graphql_fcgi_document_cache_hits")
+    private let documentCacheMisses = Gauge(label: "graphql_fcgi_document_cache_misses")
+    private let documentCacheEntries = Gauge(label: "graphql_fcgi_document_cache_entries")
+    private let sessionCacheHits = Gauge(label: "graphql_fcgi_session_cache_hits")
+    private let sessionCacheMisses = Gauge(label: "graphql_fcgi_session_cache_misses")
+    private let sessionCacheEntries = Gauge(label: "graphql_fcgi_session_cache_entries")
 
-    public init() {
-        var gauges: [String: Gauge] = [:]
-        for (name, label) in [
-            ("threads_busy", "graphql_fcgi_threads_busy"), ("threads_total", "graphql_fcgi_threads_total"),
-            ("rss", "process_resident_memory_bytes"),
-            ("document_cache_hits", "graphql_fcgi_document_cache_hits"), ("document_cache_misses", "graphql_fcgi_document_cache_misses"),
-            ("document_cache_entries", "graphql_fcgi_document_cache_entries"),
-            ("session_cache_hits", "graphql_fcgi_session_cache_hits"), ("session_cache_misses", "graphql_fcgi_session_cache_misses"),
-            ("session_cache_entries", "graphql_fcgi_session_cache_entries"),
-        ] {
-            gauges[name] = Gauge(label: label)
-        }
-        self.gauges = gauges
+    public init(render: @escaping @Sendable () -> [UInt8]) {
+        self.render = render
     }
 
     /// Counts one request and its latency.
     func record(status: Int, duration: Duration, operation: OperationSummary?) {
         let type = operation?.type ?? "none"
         let outcome = status >= 500 ? "server_error" : status >= 400 ? "client_error" : "success"
-        let key = RequestKey(operation: label(for: operation), type: type, outcome: outcome)
-        let counter = requestCounters.withLock { counters in
-            if let known = counters[key] { return known }
-            let counter = Counter(
+        requests.handle([label(for: operation), type, outcome]) { key in
+            Counter(
                 label: "graphql_fcgi_requests_total",
-                dimensions: [("operation", key.operation), ("operation_type", key.type), ("outcome", key.outcome)]
+                dimensions: [("operation", key[0]), ("operation_type", key[1]), ("outcome", key[2])]
             )
-            counters[key] = counter
-            return counter
-        }
-        counter.increment()
-        let timer = durationTimers.withLock { timers in
-            if let known = timers[type] { return known }
-            let timer = Timer(label: "graphql_fcgi_request_duration_seconds", dimensions: [("operation_type", type)])
-            timers[type] = timer
-            return timer
-        }
-        timer.recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        }.increment()
+        requestDurations.handle(type) {
+            Timer(label: "graphql_fcgi_request_duration_seconds", dimensions: [("operation_type", $0)])
+        }.record(duration: duration)
+    }
+
+    /// Counts one call to Kratos and its latency (`KratosClient`'s observer).
+    @Sendable func record(_ call: KratosCall) {
+        kratosCalls.handle([call.route, call.outcome]) { key in
+            Counter(label: "graphql_fcgi_kratos_requests_total", dimensions: [("route", key[0]), ("outcome", key[1])])
+        }.increment()
+        kratosDurations.handle(call.route) {
+            Timer(label: "graphql_fcgi_kratos_request_duration_seconds", dimensions: [("route", $0)])
+        }.record(duration: call.duration)
     }
 
     private func label(for operation: OperationSummary?) -> String {
@@ -77,18 +76,32 @@ public final class ServerMetrics: Sendable {
     /// Sets the gauges read at scrape time.
     func refresh(status: ServerStatus, documents: DocumentCache, sessions: SessionCache?) {
         let threads = status.threads
-        gauges["threads_busy"]?.record(threads.busy)
-        gauges["threads_total"]?.record(threads.total)
-        if let resident = ProcessMemory.residentBytes() { gauges["rss"]?.record(resident) }
+        threadsBusy.record(threads.busy)
+        threadsTotal.record(threads.total)
+        if let resident = ProcessMemory.residentBytes() { residentMemory.record(resident) }
         let documentStatistics = documents.statistics
-        gauges["document_cache_hits"]?.record(documentStatistics.hits)
-        gauges["document_cache_misses"]?.record(documentStatistics.misses)
-        gauges["document_cache_entries"]?.record(documentStatistics.entries)
+        documentCacheHits.record(documentStatistics.hits)
+        documentCacheMisses.record(documentStatistics.misses)
+        documentCacheEntries.record(documentStatistics.entries)
         if let sessions {
             let statistics = sessions.statistics
-            gauges["session_cache_hits"]?.record(statistics.hits)
-            gauges["session_cache_misses"]?.record(statistics.misses)
-            gauges["session_cache_entries"]?.record(statistics.entries)
+            sessionCacheHits.record(statistics.hits)
+            sessionCacheMisses.record(statistics.misses)
+            sessionCacheEntries.record(statistics.entries)
+        }
+    }
+}
+
+/// Metric handles by label values, each made once.
+private final class HandleCache<Key: Hashable & Sendable, Handle: Sendable>: Sendable {
+    private let handles = Mutex<[Key: Handle]>([:])
+
+    func handle(_ key: Key, make: (Key) -> Handle) -> Handle {
+        handles.withLock { handles in
+            if let known = handles[key] { return known }
+            let handle = make(key)
+            handles[key] = handle
+            return handle
         }
     }
 }

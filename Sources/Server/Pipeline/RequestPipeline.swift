@@ -17,10 +17,8 @@ public struct RequestPipeline: Sendable {
     public let status: ServerStatus
     /// The access and slow-request logs.
     public let requestLog: RequestLog?
-    /// Request counters and latencies for `/metrics`; nil when no metrics backend is set up.
+    /// Request counters and latencies, and `/metrics`; nil when no metrics backend is set up.
     public let metrics: ServerMetrics?
-    /// Renders the metrics backend's registry in Prometheus' text format, for `/metrics`.
-    public let renderMetrics: (@Sendable () -> [UInt8])?
 
     public init(
         graphQL: GraphQLHTTPHandler,
@@ -30,11 +28,9 @@ public struct RequestPipeline: Sendable {
         trustedProxies: [AddressRange] = [],
         status: ServerStatus = ServerStatus(),
         requestLog: RequestLog? = nil,
-        metrics: ServerMetrics? = nil,
-        renderMetrics: (@Sendable () -> [UInt8])? = nil
+        metrics: ServerMetrics? = nil
     ) {
         self.metrics = metrics
-        self.renderMetrics = renderMetrics
         self.handlers = GraphQLHandlerSwitch(graphQL)
         self.trustedProxies = trustedProxies
         self.status = status
@@ -67,9 +63,8 @@ public struct RequestPipeline: Sendable {
         let path = request[parameter: "DOCUMENT_URI"] ?? endpoint
         let routed = await route(request, path: path, requestID: requestID, graphQL: graphQL, threadCache: threadCache)
         let duration = ContinuousClock.now - started
-        status.record(status: routed.response.status, slow: requestLog?.isSlow(duration) ?? false)
         metrics?.record(status: routed.response.status, duration: duration, operation: routed.operation)
-        requestLog?.record(
+        let slow = requestLog?.record(
             RequestLog.Entry(
                 requestID: requestID,
                 method: request[parameter: "REQUEST_METHOD"] ?? "GET",
@@ -81,6 +76,7 @@ public struct RequestPipeline: Sendable {
                 identityID: routed.identityID
             )
         )
+        status.record(status: routed.response.status, slow: slow ?? false)
         return routed.response
     }
 
