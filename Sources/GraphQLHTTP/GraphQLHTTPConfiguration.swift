@@ -36,5 +36,15 @@ public struct GraphQLHTTPConfiguration: Sendable {
     /// Total size of the query texts kept in the cache. Default 8 MiB.
     public var documentCacheBytes: Int = 8 << 20
 
+    /// Which executor runs operations. Default `.plan`.
+    public var executor: Executor = .plan
+
+    public enum Executor: String, Sendable, CaseIterable {
+        /// Compiled operation plans (`PlanExecutor`); operations it cannot plan run on the reference executor.
+        case plan
+        /// GraphQLSwift's `execute` for every operation.
+        case reference
+    }
+
     public init() {}
 }

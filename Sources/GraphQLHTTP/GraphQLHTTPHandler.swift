@@ -8,11 +8,14 @@ public final class GraphQLHTTPHandler: Sendable {
     public let schema: GraphQLSchema
     public let configuration: GraphQLHTTPConfiguration
     public let documents: DocumentCache
+    /// The resolvers, for the plan executor; nil when the schema carries its own (then GraphQLSwift executes).
+    public let resolvers: Resolvers?
     private let persistedQueries: PersistedQueries
     private let logger: Logger
 
-    public init(schema: GraphQLSchema, configuration: GraphQLHTTPConfiguration, logger: Logger) {
+    public init(schema: GraphQLSchema, resolvers: Resolvers? = nil, configuration: GraphQLHTTPConfiguration, logger: Logger) {
         self.schema = schema
+        self.resolvers = configuration.executor == .plan ? resolvers : nil
         self.configuration = configuration
         self.logger = logger
         self.persistedQueries = PersistedQueries(mode: configuration.persistedQueries)
@@ -22,7 +25,8 @@ public final class GraphQLHTTPHandler: Sendable {
             maxQueryBytes: configuration.documentCacheBytes,
             maxNesting: configuration.maxDocumentNesting,
             limits: configuration.limits,
-            exposure: SchemaExposure(introspection: configuration.introspection, suggestions: configuration.suggestions)
+            exposure: SchemaExposure(introspection: configuration.introspection, suggestions: configuration.suggestions),
+            resolvers: self.resolvers
         )
     }
 
@@ -152,6 +156,15 @@ public final class GraphQLHTTPHandler: Sendable {
             }
         }
 
+        let summary = OperationSummary(name: operation.name?.value, type: operation.operation.rawValue, query: query)
+        if let planned = await executePlan(prepared, document: document, operation: operation, variables: parameters.variables, context: context, rootValue: rootValue) {
+            var body = JSONWriter(capacity: planned.data.count + 64)
+            body.response(dataJSON: planned.data, errors: planned.errors.map { mask($0, requestID: requestID) })
+            var response = HTTPResponse(status: 200, headers: [("Content-Type", mediaType.contentType)], body: body.bytes)
+            response.operation = summary
+            return response
+        }
+
         let result: GraphQLResult
         do {
             result = try await execute(
@@ -173,8 +186,35 @@ public final class GraphQLHTTPHandler: Sendable {
         var body = JSONWriter(capacity: 512)
         body.response(data: result.data ?? .null, errors: result.errors.map { mask($0, requestID: requestID) })
         var response = HTTPResponse(status: 200, headers: [("Content-Type", mediaType.contentType)], body: body.bytes)
-        response.operation = OperationSummary(name: operation.name?.value, type: operation.operation.rawValue, query: query)
+        response.operation = summary
         return response
+    }
+
+    /// Runs the operation's plan; nil when it has none or the request's input is one the reference executor
+    /// should word the error for (nothing has run then).
+    private func executePlan(
+        _ prepared: PreparedDocument,
+        document: Document,
+        operation: OperationDefinition,
+        variables inputs: [String: Map],
+        context: any Sendable,
+        rootValue: any Sendable
+    ) async -> PlanExecutor.Output? {
+        guard let resolvers, let entry = prepared.plans[operation.name?.value ?? ""],
+            let variables = PlanExecutor.variables(operation.variableDefinitions, inputs: inputs, schema: schema)
+        else { return nil }
+        let plan: OperationPlan
+        switch entry {
+        case .ready(let ready):
+            plan = ready
+        case .perRequest:
+            guard let planned = try? OperationPlanner.plan(operation, in: document, schema: schema, resolvers: resolvers, variables: variables)
+            else { return nil }
+            plan = planned
+        case .reference:
+            return nil
+        }
+        return await PlanExecutor.execute(plan, schema: schema, resolvers: resolvers, variables: variables, context: context, rootValue: rootValue)
     }
 
     private func logLimitRefusal(_ errors: [GraphQLError], requestID: String) {

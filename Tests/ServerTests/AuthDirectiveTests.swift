@@ -15,7 +15,7 @@ import Testing
             authGuard: { context in
                 guard (context as? SignedIn)?.yes == true else { throw AccountErrors.unauthenticated() }
             }
-        )
+        ).schema
     }
 
     @Test func guardsAFieldOfTheOwnersTypeWithoutAResolver() async throws {

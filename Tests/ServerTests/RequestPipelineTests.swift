@@ -7,8 +7,10 @@ import Testing
 
 @Suite struct RequestPipelineTests {
     func pipeline() throws -> RequestPipeline {
-        let schema = try SchemaLoader.build(sdl: "type Query { hello: String! }", resolvers: .builtIn)
-        return RequestPipeline(graphQL: GraphQLHTTPHandler(schema: schema, configuration: .init(), logger: Logger(label: "t")))
+        let loaded = try SchemaLoader.build(sdl: "type Query { hello: String! }", resolvers: .builtIn)
+        return RequestPipeline(
+            graphQL: GraphQLHTTPHandler(schema: loaded.schema, resolvers: loaded.resolvers, configuration: .init(), logger: Logger(label: "t"))
+        )
     }
 
     @Test func mapsCGIParametersAndAddsTheRequestID() async throws {

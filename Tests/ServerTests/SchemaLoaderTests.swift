@@ -8,7 +8,7 @@ import Testing
         var resolvers = ResolverRegistry()
         resolvers.bindValue("Query.hello") { "hi" }
         resolvers.bindValue("Query.answer") { 42 }
-        let schema = try SchemaLoader.build(sdl: "type Query { hello: String! answer: Int }", resolvers: resolvers)
+        let schema = try SchemaLoader.build(sdl: "type Query { hello: String! answer: Int }", resolvers: resolvers).schema
         let result = try await graphql(schema: schema, request: "{ hello answer }")
         #expect(result.data == ["hello": "hi", "answer": 42])
     }
@@ -46,7 +46,7 @@ import Testing
     @Test func fieldsOfOwnTypesUseDefaultResolutionWithoutABinding() async throws {
         var resolvers = ResolverRegistry()
         resolvers.bindValue("Query.me") { ["name": "Ada"] as [String: any Sendable] }
-        let schema = try SchemaLoader.build(sdl: "type Query { me: User } type User { name: String }", resolvers: resolvers)
+        let schema = try SchemaLoader.build(sdl: "type Query { me: User } type User { name: String }", resolvers: resolvers).schema
         let result = try await graphql(schema: schema, request: "{ me { name } }")
         #expect(result.data == ["me": ["name": "Ada"]])
     }
@@ -54,7 +54,7 @@ import Testing
     @Test func aGraphQLErrorFromAResolverGetsItsPathAndLocation() async throws {
         var resolvers = ResolverRegistry()
         resolvers.bind("Query.hello") { _, _, _, _ in throw GraphQLError(message: "nope", extensions: ["code": "FORBIDDEN"]) }
-        let schema = try SchemaLoader.build(sdl: "type Query { hello: String }", resolvers: resolvers)
+        let schema = try SchemaLoader.build(sdl: "type Query { hello: String }", resolvers: resolvers).schema
         let result = try await graphql(schema: schema, request: "{ hello }")
         #expect(result.errors.first?.path.elements == [.key("hello")])
         #expect(result.errors.first?.locations == [SourceLocation(line: 1, column: 3)])

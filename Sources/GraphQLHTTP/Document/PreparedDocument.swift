@@ -13,6 +13,16 @@ public struct PreparedDocument: Sendable {
     public let outcome: Outcome
     /// Whether a list size in the document comes from a variable, so the cost limit is checked per request.
     public private(set) var costDependsOnVariables = false
+    /// Each operation's plan for the plan executor, by operation name (`""` for an anonymous one).
+    private(set) var plans: [String: PlanEntry] = [:]
+
+    enum PlanEntry {
+        case ready(OperationPlan)
+        /// `@skip`/`@include` read variables: planned per request.
+        case perRequest
+        /// Runs on the reference executor (introspection, `isTypeOf`).
+        case reference
+    }
 
     /// Scans and parses `query`, checks it against `limits`, and validates it against `schema`.
     static func prepare(
@@ -21,7 +31,8 @@ public struct PreparedDocument: Sendable {
         maxNesting: Int,
         limits: QueryLimits,
         fields: SchemaFieldTypes? = nil,
-        exposure: SchemaExposure = .init(introspection: true, suggestions: true)
+        exposure: SchemaExposure = .init(introspection: true, suggestions: true),
+        resolvers: Resolvers? = nil
     ) -> PreparedDocument {
         let scan = DocumentScan.scan(query, maxDepth: maxNesting, maxTokens: limits.maxTokens)
         if scan.depth > maxNesting {
@@ -57,7 +68,22 @@ public struct PreparedDocument: Sendable {
         guard cost.errors.isEmpty || cost.dependsOnVariables else { return PreparedDocument(outcome: .rejected(cost.errors)) }
         var prepared = PreparedDocument(outcome: .valid(document))
         prepared.costDependsOnVariables = cost.dependsOnVariables
+        if let resolvers {
+            for case let operation as OperationDefinition in document.definitions {
+                prepared.plans[operation.name?.value ?? ""] = plan(operation, in: document, schema: schema, resolvers: resolvers)
+            }
+        }
         return prepared
+    }
+
+    private static func plan(_ operation: OperationDefinition, in document: Document, schema: GraphQLSchema, resolvers: Resolvers) -> PlanEntry {
+        do {
+            return .ready(try OperationPlanner.plan(operation, in: document, schema: schema, resolvers: resolvers, variables: nil))
+        } catch .conditionReadsVariable {
+            return .perRequest
+        } catch {
+            return .reference
+        }
     }
 
     private static func rejected(_ message: String, _ code: String, at location: SourceLocation? = nil) -> PreparedDocument {
@@ -73,6 +99,7 @@ public final class DocumentCache: Sendable {
     private let maxNesting: Int
     private let limits: QueryLimits
     private let exposure: SchemaExposure
+    private let resolvers: Resolvers?
     /// Field types by name, for the cost limit.
     let fields: SchemaFieldTypes
     private let threadLocalHits = Atomic<Int>(0)
@@ -83,8 +110,10 @@ public final class DocumentCache: Sendable {
         maxQueryBytes: Int,
         maxNesting: Int,
         limits: QueryLimits = .init(),
-        exposure: SchemaExposure = .init(introspection: true, suggestions: true)
+        exposure: SchemaExposure = .init(introspection: true, suggestions: true),
+        resolvers: Resolvers? = nil
     ) {
+        self.resolvers = resolvers
         self.cache = LRUCache(maxEntries: maxEntries, maxKeyBytes: maxQueryBytes)
         self.schema = schema
         self.maxNesting = maxNesting
@@ -100,7 +129,7 @@ public final class DocumentCache: Sendable {
     /// where the shared cache's lock, taken by every thread for every request, was measured contended (2 cores,
     /// 64 threads per process).
     public func document(for query: String, enabled: Bool = true, threadCache: ThreadDocumentCache? = nil) -> PreparedDocument {
-        guard enabled else { return .prepare(query: query, schema: schema, maxNesting: maxNesting, limits: limits, fields: fields, exposure: exposure) }
+        guard enabled else { return .prepare(query: query, schema: schema, maxNesting: maxNesting, limits: limits, fields: fields, exposure: exposure, resolvers: resolvers) }
         if let local = threadCache?.documents[query] {
             threadLocalHits.add(1, ordering: .relaxed)
             return local
@@ -109,7 +138,7 @@ public final class DocumentCache: Sendable {
         if let cached = cache.value(forKey: query) {
             prepared = cached
         } else {
-            prepared = PreparedDocument.prepare(query: query, schema: schema, maxNesting: maxNesting, limits: limits, fields: fields, exposure: exposure)
+            prepared = PreparedDocument.prepare(query: query, schema: schema, maxNesting: maxNesting, limits: limits, fields: fields, exposure: exposure, resolvers: resolvers)
             cache.insert(prepared, forKey: query)
         }
         threadCache?.remember(prepared, for: query)

@@ -35,19 +35,30 @@ public struct JSONWriter {
 
     public mutating func integer(_ value: Int) { bytes.append(contentsOf: String(value).utf8) }
 
+    /// A finite double as `number` writes a `Map` double: integral values below 1e15 without a fraction.
+    public mutating func double(_ double: Double) {
+        if double == double.rounded(.towardZero), abs(double) < 1e15 {
+            integer(Int(double))
+        } else {
+            bytes.append(contentsOf: "\(double)".utf8)
+        }
+    }
+
+    /// Bytes already encoded as JSON.
+    public mutating func append(_ json: [UInt8]) { bytes.append(contentsOf: json) }
+
+    public var count: Int { bytes.count }
+
+    /// Drops what was written after `count` bytes (a value replaced by null).
+    public mutating func truncate(to count: Int) { bytes.removeSubrange(count...) }
+
     public mutating func number(_ value: Number) {
         switch value.storageType {
         case .bool: raw(value.boolValue ? "true" : "false")
         case .int: integer(value.intValue)
         case .double, .unknown:
             let double = value.doubleValue
-            if !double.isFinite {
-                raw("null")
-            } else if double == double.rounded(.towardZero), abs(double) < 1e15 {
-                integer(Int(double))
-            } else {
-                bytes.append(contentsOf: "\(double)".utf8)
-            }
+            if double.isFinite { self.double(double) } else { raw("null") }
         }
     }
 
@@ -122,6 +133,22 @@ public struct JSONWriter {
 
     /// The response envelope. `data` is omitted when nil (a request error), written as null when `.null`.
     public mutating func response(data: Map?, errors: [GraphQLError]) {
+        response(errors: errors) { writer in
+            guard let data else { return false }
+            writer.map(data)
+            return true
+        }
+    }
+
+    /// The response envelope around `data` already written as JSON (the plan executor's output).
+    public mutating func response(dataJSON: [UInt8], errors: [GraphQLError]) {
+        response(errors: errors) { writer in
+            writer.append(dataJSON)
+            return true
+        }
+    }
+
+    private mutating func response(errors: [GraphQLError], data writeData: (inout JSONWriter) -> Bool) {
         bytes.append(UInt8(ascii: "{"))
         if !errors.isEmpty {
             raw("\"errors\":[")
@@ -131,11 +158,10 @@ public struct JSONWriter {
             }
             bytes.append(UInt8(ascii: "]"))
         }
-        if let data {
-            if !errors.isEmpty { bytes.append(UInt8(ascii: ",")) }
-            raw("\"data\":")
-            map(data)
-        }
+        let mark = bytes.count
+        if !errors.isEmpty { bytes.append(UInt8(ascii: ",")) }
+        raw("\"data\":")
+        if !writeData(&self) { truncate(to: mark) }
         bytes.append(UInt8(ascii: "}"))
     }
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import GraphQL
+import GraphQLHTTP
 import Kratos
 import Logging
 
@@ -108,8 +109,8 @@ enum AccountResolvers {
         }
     }
 
-    private static func returnsString(_ info: GraphQLResolveInfo) -> Bool {
-        getNamedType(type: info.returnType)?.name == "String"
+    private static func returnsString(_ field: FieldInfo) -> Bool {
+        getNamedType(type: field.returnType)?.name == "String"
     }
 
     /// A dictionary without the nil values, so that absent fields resolve to null.

@@ -139,13 +139,13 @@ extension GraphQLFCGIServer {
 
     /// Loads the SDL and binds the resolvers into a handler ready to serve, with `settings`' GraphQL settings.
     func loadGraphQLHandler(_ settings: ServerConfiguration) throws -> GraphQLHTTPHandler {
-        let schema = try SchemaLoader.load(
+        let loaded = try SchemaLoader.load(
             path: settings.schemaPath,
             resolvers: resolvers,
             authGuard: { context in _ = try await RequestContext.of(context).requireSession() }
         )
         logger.info("schema loaded", metadata: ["path": "\(settings.schemaPath)"])
-        return GraphQLHTTPHandler(schema: schema, configuration: settings.graphQL, logger: logger)
+        return GraphQLHTTPHandler(schema: loaded.schema, resolvers: loaded.resolvers, configuration: settings.graphQL, logger: logger)
     }
 
     /// SIGHUP: the configuration (when it can be re-read) and the SDL are loaded again and, when both load,

@@ -2,10 +2,18 @@
 import Foundation
 import OrderedCollections
 public import GraphQL
+public import GraphQLHTTP
 
 /// Why a schema could not be loaded. The message names the file and every field concerned.
 public struct SchemaLoadError: Error, CustomStringConvertible, Equatable {
     public let description: String
+}
+
+/// A schema with its resolvers bound: in its fields for GraphQLSwift's executor, and as `Resolvers` for the plan
+/// executor (both run the same closures).
+public struct LoadedSchema: Sendable {
+    public let schema: GraphQLSchema
+    public let resolvers: Resolvers
 }
 
 /// Builds the executable schema from an SDL file and binds the registry's resolvers to its fields.
@@ -14,7 +22,7 @@ public enum SchemaLoader {
         path: String,
         resolvers: ResolverRegistry,
         authGuard: (@Sendable (_ context: any Sendable) async throws -> Void)? = nil
-    ) throws(SchemaLoadError) -> GraphQLSchema {
+    ) throws(SchemaLoadError) -> LoadedSchema {
         let source: String
         do {
             source = try String(contentsOfFile: path, encoding: .utf8)
@@ -37,7 +45,7 @@ public enum SchemaLoader {
         resolvers: ResolverRegistry,
         origin: String = "schema",
         authGuard: (@Sendable (_ context: any Sendable) async throws -> Void)? = nil
-    ) throws(SchemaLoadError) -> GraphQLSchema {
+    ) throws(SchemaLoadError) -> LoadedSchema {
         let schema: GraphQLSchema
         do {
             let declared = sdl.contains("directive @\(authDirective)") ? sdl : sdl + "\n" + authDirectiveDefinition + "\n"
@@ -48,6 +56,7 @@ public enum SchemaLoader {
 
         var unbound = Set(resolvers.resolvers.keys).subtracting(resolvers.optionalCoordinates)
         var missingRootResolvers: [String] = []
+        var bound = Resolvers(types: resolvers.typeResolvers)
         let rootTypeNames = Set([schema.queryType, schema.mutationType, schema.subscriptionType].compactMap { $0?.name })
         do {
             for type in schema.typeMap.values.compactMap({ $0 as? GraphQLObjectType }) where !type.name.hasPrefix("__") {
@@ -63,9 +72,12 @@ public enum SchemaLoader {
                         missingRootResolvers.append(coordinate)
                     }
                     if let authGuard, field.astNode?.directives.contains(where: { $0.name.value == authDirective }) == true {
-                        resolve = guarded(resolve ?? DefaultFieldResolver.resolve, by: authGuard)
+                        resolve = guarded(resolve ?? Self.readProperty, by: authGuard)
                     }
-                    if let resolve { field.resolve = locating(resolve) }
+                    if let resolve {
+                        bound.fields[coordinate] = resolve
+                        field.resolve = Resolvers.referenceResolve(resolve)
+                    }
                 }
                 type.fields = { fields }
             }
@@ -87,7 +99,12 @@ public enum SchemaLoader {
         guard errors.isEmpty else {
             throw SchemaLoadError(description: "\(origin): invalid schema: " + errors.map(\.message).joined(separator: "; "))
         }
-        return schema
+        return LoadedSchema(schema: schema, resolvers: bound)
+    }
+
+    /// What a field without a resolver does, for an `@auth` field that needs one to guard.
+    private static let readProperty: FieldResolver = { source, _, _, field in
+        DefaultResolver.value(named: field.fieldName, in: source)
     }
 
     private static func describe(_ error: any Error) -> String {
@@ -95,24 +112,12 @@ public enum SchemaLoader {
     }
 
     private static func guarded(
-        _ resolve: @escaping GraphQLFieldResolve,
+        _ resolve: @escaping FieldResolver,
         by authGuard: @escaping @Sendable (any Sendable) async throws -> Void
-    ) -> GraphQLFieldResolve {
-        return { source, arguments, context, info in
+    ) -> FieldResolver {
+        return { source, arguments, context, field in
             try await authGuard(context)
-            return try await resolve(source, arguments, context, info)
-        }
-    }
-
-    /// GraphQLSwift passes a `GraphQLError` thrown by a resolver through without its path and locations; add them,
-    /// so a client can tell which field failed.
-    private static func locating(_ resolve: @escaping GraphQLFieldResolve) -> GraphQLFieldResolve {
-        return { source, arguments, context, info in
-            do {
-                return try await resolve(source, arguments, context, info)
-            } catch let error as GraphQLError where error.path.elements.isEmpty {
-                throw GraphQLError(message: error.message, nodes: info.fieldASTs, path: info.path, extensions: error.extensions)
-            }
+            return try await resolve(source, arguments, context, field)
         }
     }
 }

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: Apache-2.0
+import GraphQL
+
+/// Executes an operation plan, writing the response's `data` straight into JSON bytes in selection order.
+///
+/// The semantics are GraphQLSwift's `execute` (the reference executor; `Tests/GraphQLHTTPTests/Differential*`
+/// compares both on generated operations) except where it departs from the spec: null list items are kept, and
+/// errors raised while completing a value carry their path and locations.
+final class PlanExecutor {
+    /// The outcome of one operation: `data` as JSON (`null` when a null reached the root) and the errors.
+    struct Output {
+        var data: [UInt8]
+        var errors: [GraphQLError]
+    }
+
+    /// A null that must replace the nearest nullable parent, with the error that caused it.
+    private struct NullPropagation: Error {
+        let error: GraphQLError
+    }
+
+    private let schema: GraphQLSchema
+    private let resolvers: Resolvers
+    private let context: any Sendable
+    private let argumentValues: [Map]
+    private var output = JSONWriter(capacity: 512)
+    private var errors: [GraphQLError] = []
+
+    private init(schema: GraphQLSchema, resolvers: Resolvers, context: any Sendable, argumentValues: [Map]) {
+        self.schema = schema
+        self.resolvers = resolvers
+        self.context = context
+        self.argumentValues = argumentValues
+    }
+
+    /// Runs `plan`; nil when the request's variables or arguments are not ones GraphQLSwift would accept, so that
+    /// the reference executor answers with its own error (nothing has run by then).
+    static func execute(
+        _ plan: OperationPlan,
+        schema: GraphQLSchema,
+        resolvers: Resolvers,
+        variables: [String: Map],
+        context: any Sendable,
+        rootValue: any Sendable
+    ) async -> Output? {
+        var argumentValues: [Map] = []
+        if !plan.variableArgumentFields.isEmpty {
+            argumentValues.reserveCapacity(plan.variableArgumentFields.count)
+            for field in plan.variableArgumentFields {
+                guard let definition = field.definition,
+                    let arguments = try? InputCoercion.arguments(definition.args, field.nodes[0].arguments, variables: variables)
+                else { return nil }
+                argumentValues.append(arguments)
+            }
+        }
+        let executor = PlanExecutor(schema: schema, resolvers: resolvers, context: context, argumentValues: argumentValues)
+        do {
+            try await executor.executeSelection(plan.root, source: rootValue, path: nil)
+        } catch {
+            executor.output = JSONWriter(capacity: 4)
+            executor.output.raw("null")
+            executor.errors.append(error.error)
+        }
+        return Output(data: executor.output.bytes, errors: executor.errors)
+    }
+
+    /// The coerced variables for `definitions`, or nil when GraphQLSwift would refuse them.
+    static func variables(_ definitions: [VariableDefinition], inputs: [String: Map], schema: GraphQLSchema) -> [String: Map]? {
+        if definitions.isEmpty { return [:] }
+        return try? InputCoercion.variables(definitions, inputs: inputs, schema: schema)
+    }
+
+    // MARK: - Objects and fields
+
+    /// Every field runs, even after one has nulled this object (as the reference executor's concurrent fields all
+    /// run): their errors are reported; the first propagating null is passed on.
+    private func executeSelection(_ selection: SelectionPlan, source: any Sendable, path: ResponsePath?) async throws(NullPropagation) {
+        output.raw("{")
+        var propagated: NullPropagation?
+        for (index, field) in selection.fields.enumerated() {
+            if index > 0 { output.raw(",") }
+            output.append(field.keyJSON)
+            do {
+                try await executeField(field, source: source, parentPath: path)
+            } catch {
+                if propagated == nil { propagated = error }
+            }
+        }
+        output.raw("}")
+        if let propagated { throw propagated }
+    }
+
+    private func executeField(_ field: FieldPlan, source: any Sendable, parentPath: ResponsePath?) async throws(NullPropagation) {
+        let position = Position(parent: parentPath, element: .key(field.responseKey))
+        let value: (any Sendable)?
+        switch field.resolution {
+        case .typeName:
+            output.string(field.parentType.name)
+            return
+        case .property:
+            value = DefaultResolver.value(named: field.fieldName, in: source)
+        case .resolver(let resolve):
+            let arguments: Map
+            switch field.arguments {
+            case .constant(let constant): arguments = constant
+            case .perRequest(let index): arguments = argumentValues[index]
+            }
+            let info = FieldInfo(
+                fieldName: field.fieldName,
+                parentType: field.parentType,
+                returnType: field.returnType,
+                parentPath: parentPath,
+                responseKey: field.responseKey
+            )
+            do {
+                value = try await resolve(source, arguments, context, info)
+            } catch {
+                let located = resolverError(error, field: field, position: position)
+                if case .nonNull = field.completion { throw NullPropagation(error: located) }
+                output.raw("null")
+                errors.append(located)
+                return
+            }
+        }
+        try await complete(field.completion, value: value, field: field, position: position)
+    }
+
+    /// GraphQLSwift's `locatedError`, plus the path and locations a bare `GraphQLError` lacks (see `Resolvers`).
+    private func resolverError(_ error: any Error, field: FieldPlan, position: Position) -> GraphQLError {
+        guard let graphQLError = error as? GraphQLError else {
+            return GraphQLError(
+                message: String(describing: error),
+                nodes: field.nodes,
+                path: position.indexPath,
+                originalError: error
+            )
+        }
+        guard graphQLError.path.elements.isEmpty else { return graphQLError }
+        return GraphQLError(message: graphQLError.message, nodes: field.nodes, path: position.indexPath, extensions: graphQLError.extensions)
+    }
+
+    /// An error raised while completing a value, located at the field.
+    private func completionError(_ message: String, field: FieldPlan, position: Position) -> NullPropagation {
+        NullPropagation(error: GraphQLError(message: message, nodes: field.nodes, path: position.indexPath))
+    }
+
+    // MARK: - Values
+
+    /// Writes `value` as `completion` says; a null in a nullable position is written here, one in a non-null
+    /// position is thrown to the parent.
+    private func complete(_ completion: Completion, value: (any Sendable)?, field: FieldPlan, position: Position) async throws(NullPropagation) {
+        if case .nonNull(let inner) = completion {
+            guard let value = value.flatMap(OptionalValue.unwrap) else {
+                throw completionError(
+                    "Cannot return null for non-nullable field \(field.parentType.name).\(field.fieldName).",
+                    field: field,
+                    position: position
+                )
+            }
+            try await completeValue(inner, value: value, field: field, position: position)
+            return
+        }
+        guard let value = value.flatMap(OptionalValue.unwrap) else {
+            output.raw("null")
+            return
+        }
+        let mark = output.count
+        do {
+            try await completeValue(completion, value: value, field: field, position: position)
+        } catch {
+            output.truncate(to: mark)
+            output.raw("null")
+            errors.append(error.error)
+        }
+    }
+
+    private func completeValue(_ completion: Completion, value: any Sendable, field: FieldPlan, position: Position) async throws(NullPropagation) {
+        switch completion {
+        case .nonNull(let inner):
+            try await complete(inner, value: value, field: field, position: position)
+        case .leaf(let leaf):
+            try writeLeaf(leaf, value: value, field: field, position: position)
+        case .list(let item):
+            guard let items = value as? [(any Sendable)?] else {
+                throw completionError(
+                    "Expected array, but did not find one for field \(field.parentType.name).\(field.fieldName).",
+                    field: field,
+                    position: position
+                )
+            }
+            let listPath = position.node
+            var propagated: NullPropagation?
+            output.raw("[")
+            for (index, element) in items.enumerated() {
+                if index > 0 { output.raw(",") }
+                do {
+                    try await complete(item, value: element, field: field, position: Position(parent: listPath, element: .index(index)))
+                } catch {
+                    if propagated == nil { propagated = error }
+                }
+            }
+            output.raw("]")
+            if let propagated { throw propagated }
+        case .object(let selection):
+            try await executeSelection(selection, source: value, path: position.node)
+        case .abstract(let abstract):
+            let selection = try runtimeSelection(abstract, value: value, field: field, position: position)
+            try await executeSelection(selection, source: value, path: position.node)
+        }
+    }
+
+    private func runtimeSelection(_ abstract: AbstractPlan, value: any Sendable, field: FieldPlan, position: Position) throws(NullPropagation) -> SelectionPlan {
+        let name: String?
+        do {
+            name = try resolvers.typeName(of: value, abstractType: abstract.type.name, context: context)
+        } catch {
+            throw NullPropagation(error: resolverError(error, field: field, position: position))
+        }
+        guard let name else { throw completionError("Could not find a resolve function.", field: field, position: position) }
+        if let selection = abstract.selections[name] { return selection }
+        let runtimeType = schema.getType(name: name)
+        guard let object = runtimeType as? GraphQLObjectType else {
+            throw completionError(
+                "Abstract type \(abstract.type.name) must resolve to an Object type at runtime for field "
+                    + "\(field.parentType.name).\(field.fieldName) with value \"\(TypeResolveResult.name(name))\", "
+                    + "received \"\(String(describing: runtimeType))\".",
+                field: field,
+                position: position
+            )
+        }
+        throw completionError(
+            "Runtime Object type \"\(object.name)\" is not a possible type for \"\(abstract.type.name)\".",
+            field: field,
+            position: position
+        )
+    }
+
+    /// The built-in scalars' native values are written directly, exactly as `serialize` and `JSONWriter` would
+    /// write them; anything else goes through the type's `serialize`.
+    private func writeLeaf(_ leaf: Leaf, value: any Sendable, field: FieldPlan, position: Position) throws(NullPropagation) {
+        switch leaf.kind {
+        case .string:
+            if let string = value as? String { return output.string(string) }
+        case .int:
+            if let integer = value as? Int, Int(Int32.min)...Int(Int32.max) ~= integer { return output.integer(integer) }
+        case .float:
+            if let double = value as? Double, double.isFinite { return output.double(double) }
+        case .boolean:
+            if let bool = value as? Bool { return output.raw(bool ? "true" : "false") }
+        case .other:
+            break
+        }
+        do {
+            output.map(try leaf.type.serialize(value: value))
+        } catch {
+            let message = (error as? GraphQLError)?.message ?? String(describing: error)
+            throw completionError(message, field: field, position: position)
+        }
+    }
+}
+
+/// Where a value goes in the response: its parent's path and its own key or index. The chain node is allocated
+/// only for a value with children, the array form only for an error.
+private struct Position {
+    let parent: ResponsePath?
+    let element: IndexPathValue
+
+    var node: ResponsePath { ResponsePath(parent: parent, element: element) }
+    var indexPath: IndexPath { ResponsePath.indexPath(parent, appending: element) }
+}
