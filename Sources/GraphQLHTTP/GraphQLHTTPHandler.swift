@@ -192,7 +192,7 @@ public final class GraphQLHTTPHandler: Sendable {
 
     /// Runs the operation's plan; nil when it has none or the request's input is one the reference executor
     /// should word the error for (nothing has run then).
-    private func executePlan(
+    func executePlan(
         _ prepared: PreparedDocument,
         document: Document,
         operation: OperationDefinition,

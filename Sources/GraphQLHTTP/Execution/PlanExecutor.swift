@@ -11,11 +11,17 @@ final class PlanExecutor {
     struct Output {
         var data: [UInt8]
         var errors: [GraphQLError]
+        /// Which errors reached a nullable parent through non-null positions: where several such errors meet,
+        /// the reference executor keeps whichever of its concurrent fields failed first, so the differential test
+        /// compares only their number.
+        var propagated: [Bool]
     }
 
     /// A null that must replace the nearest nullable parent, with the error that caused it.
     private struct NullPropagation: Error {
         let error: GraphQLError
+        /// Still at the value that failed (not yet passed through a non-null position).
+        var atOrigin = true
     }
 
     private let schema: GraphQLSchema
@@ -24,6 +30,7 @@ final class PlanExecutor {
     private let argumentValues: [Map]
     private var output = JSONWriter(capacity: 512)
     private var errors: [GraphQLError] = []
+    private var propagated: [Bool] = []
 
     private init(schema: GraphQLSchema, resolvers: Resolvers, context: any Sendable, argumentValues: [Map]) {
         self.schema = schema
@@ -58,9 +65,14 @@ final class PlanExecutor {
         } catch {
             executor.output = JSONWriter(capacity: 4)
             executor.output.raw("null")
-            executor.errors.append(error.error)
+            executor.record(error.error, propagated: true)
         }
-        return Output(data: executor.output.bytes, errors: executor.errors)
+        return Output(data: executor.output.bytes, errors: executor.errors, propagated: executor.propagated)
+    }
+
+    private func record(_ error: GraphQLError, propagated: Bool) {
+        errors.append(error)
+        self.propagated.append(propagated)
     }
 
     /// The coerced variables for `definitions`, or nil when GraphQLSwift would refuse them.
@@ -115,9 +127,9 @@ final class PlanExecutor {
                 value = try await resolve(source, arguments, context, info)
             } catch {
                 let located = resolverError(error, field: field, position: position)
-                if case .nonNull = field.completion { throw NullPropagation(error: located) }
+                if case .nonNull = field.completion { throw NullPropagation(error: located, atOrigin: false) }
                 output.raw("null")
-                errors.append(located)
+                record(located, propagated: false)
                 return
             }
         }
@@ -150,13 +162,19 @@ final class PlanExecutor {
     private func complete(_ completion: Completion, value: (any Sendable)?, field: FieldPlan, position: Position) async throws(NullPropagation) {
         if case .nonNull(let inner) = completion {
             guard let value = value.flatMap(OptionalValue.unwrap) else {
-                throw completionError(
+                var error = completionError(
                     "Cannot return null for non-nullable field \(field.parentType.name).\(field.fieldName).",
                     field: field,
                     position: position
                 )
+                error.atOrigin = false
+                throw error
             }
-            try await completeValue(inner, value: value, field: field, position: position)
+            do {
+                try await completeValue(inner, value: value, field: field, position: position)
+            } catch {
+                throw NullPropagation(error: error.error, atOrigin: false)
+            }
             return
         }
         guard let value = value.flatMap(OptionalValue.unwrap) else {
@@ -169,7 +187,7 @@ final class PlanExecutor {
         } catch {
             output.truncate(to: mark)
             output.raw("null")
-            errors.append(error.error)
+            record(error.error, propagated: !error.atOrigin)
         }
     }
 

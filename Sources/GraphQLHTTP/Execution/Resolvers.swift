@@ -107,10 +107,10 @@ enum OptionalValue {
         return optional.wrappedAny.map(assumeSendable)
     }
 
-    /// A part of a value that was `Sendable` is `Sendable` too; Swift cannot cast to a marker protocol, and `Any` and
-    /// `any Sendable` share their layout.
+    /// A part of a value that was `Sendable` is `Sendable` too (the runtime cannot check a marker protocol; this
+    /// is how GraphQLSwift's own unwrapping does it).
     private static func assumeSendable(_ value: Any) -> any Sendable {
-        unsafeBitCast(value, to: (any Sendable).self)
+        value as! any Sendable
     }
 }
 
