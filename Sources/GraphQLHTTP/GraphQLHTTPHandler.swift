@@ -178,8 +178,8 @@ public final class GraphQLHTTPHandler: Sendable {
         } catch {
             return respond(mediaType, requestErrors: [mask(error, requestID: requestID)], status: 500)
         }
-        if result.data == nil, !result.errors.isEmpty, result.errors.allSatisfy({ $0.path.elements.isEmpty }) {
-            // Execution never started: the variables could not be coerced to their declared types.
+        if result.data == nil, !result.errors.isEmpty, result.errors.allSatisfy(Self.isInputError) {
+            // Execution never started, or stopped at an argument: the request's input does not fit its types.
             let errors = result.errors.map { $0.withCode(ErrorCode.badUserInput) }
             return respond(mediaType, requestErrors: errors, status: requestErrorStatus(mediaType, parseFailure: false))
         }
@@ -215,6 +215,12 @@ public final class GraphQLHTTPHandler: Sendable {
             return nil
         }
         return await PlanExecutor.execute(plan, schema: schema, resolvers: resolvers, variables: variables, context: context, rootValue: rootValue)
+    }
+
+    /// GraphQLSwift's errors for variables and arguments that do not fit their types (errors raised while completing
+    /// a value have no path either, but are the server's own).
+    private static func isInputError(_ error: GraphQLError) -> Bool {
+        error.path.elements.isEmpty && (error.message.hasPrefix("Variable \"$") || error.message.hasPrefix("Argument \""))
     }
 
     private func logLimitRefusal(_ errors: [GraphQLError], requestID: String) {

@@ -26,6 +26,7 @@ enum ConfigurationSources {
         "listen": .string, "socket-mode": .string, "socket-user": .string, "socket-group": .string,
         "schema": .string, "threads": .integer(minimum: 1), "max-body-bytes": .integer(minimum: 1),
         "grace-period": .integer(minimum: 0), "status-codes": .choice(["compatible", "draft2026"]),
+        "executor": .choice(["plan", "reference"]),
         "max-document-nesting": .integer(minimum: 1), "explorer-dir": .string, "no-explorer": .flag,
         "profile": .choice(["production", "development"]), "persisted-queries-manifest": .string,
         "max-tokens": .integer(minimum: 0), "max-depth": .integer(minimum: 0), "max-aliases": .integer(minimum: 0),

@@ -40,6 +40,9 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Status-code edition: compatible (graphql-http audit suite) or draft2026.")
     var statusCodes: String = GraphQLHTTPConfiguration.StatusCodePolicy.compatible.rawValue
 
+    @Option(help: "Executor: plan (operations compiled once per cached document) or reference (GraphQLSwift's execute).")
+    var executor: String = GraphQLHTTPConfiguration.Executor.plan.rawValue
+
     @Option(help: "Deepest bracket nesting a document may have.")
     var maxDocumentNesting: Int = GraphQLHTTPConfiguration().maxDocumentNesting
 
@@ -143,6 +146,7 @@ struct ServeOptions: ParsableArguments {
         func require(_ condition: Bool, _ message: String) { if !condition { problems.append(message) } }
         require(UInt32(socketMode, radix: 8) != nil, "--socket-mode must be octal, like 660")
         require(GraphQLHTTPConfiguration.StatusCodePolicy(rawValue: statusCodes) != nil, "--status-codes must be compatible or draft2026")
+        require(GraphQLHTTPConfiguration.Executor(rawValue: executor) != nil, "--executor must be plan or reference")
         require(Logger.Level(rawValue: logLevel) != nil, "unknown --log-level \(logLevel)")
         require(
             [maxTokens, maxDepth, maxAliases, maxRootFields, maxDirectives, maxCost, defaultListSize, maxBatchSize].allSatisfy { $0 >= 0 },
@@ -185,6 +189,7 @@ struct ServeOptions: ParsableArguments {
         configuration.workers.maxBodyBytes = maxBodyBytes
         configuration.gracePeriod = .seconds(gracePeriod)
         configuration.graphQL.statusCodePolicy = GraphQLHTTPConfiguration.StatusCodePolicy(rawValue: statusCodes) ?? .compatible
+        configuration.graphQL.executor = GraphQLHTTPConfiguration.Executor(rawValue: executor) ?? .plan
         configuration.graphQL.maxDocumentNesting = maxDocumentNesting
         configuration.graphQL.documentCacheEnabled = !noDocumentCache
         if let persistedQueriesManifest {

@@ -1,0 +1,110 @@
+import GraphQL
+import Logging
+import Testing
+
+@testable import GraphQLHTTP
+
+/// What the plan executor does where the differential test cannot compare it with GraphQLSwift (which departs from
+/// the spec there), and what only it supports: interfaces and unions on a schema built from SDL.
+@Suite struct PlanExecutorTests {
+    static let sdl = """
+        type Query {
+          tags: [String]
+          matrix: [[Int]]
+          strict: [Int!]
+          mustNotBeNull: String!
+          nested: Inner
+          search: [Result]
+          pet: Pet
+          slow: String
+          greeting(name: String = "you", times: Int): String
+        }
+        type Inner { value: Int! name: String }
+        interface Pet { name: String }
+        type Cat implements Pet { name: String lives: Int }
+        type Dog implements Pet { name: String good: Boolean }
+        union Result = Cat | Dog
+        """
+
+    static let resolvers = Resolvers(
+        fields: [
+            "Query.tags": { _, _, _, _ in ["a", nil, "c"] as [String?] },
+            "Query.matrix": { _, _, _, _ in [[1, 2], [], [3]] },
+            "Query.strict": { _, _, _, _ in [1, nil, 3] as [Int?] },
+            "Query.mustNotBeNull": { _, _, _, _ in nil },
+            "Query.nested": { _, _, _, _ in ["value": 7, "name": "n"] as [String: any Sendable] },
+            "Query.search": { _, _, _, _ in
+                [["__typename": "Cat", "name": "Tom", "lives": 9], ["__typename": "Dog", "name": "Rex", "good": true]]
+                    as [[String: any Sendable]]
+            },
+            "Query.pet": { _, _, _, _ in Dog(name: "Fido") },
+            "Query.slow": { _, _, _, _ in
+                try await Task.sleep(for: .milliseconds(5))
+                return "done"
+            },
+            "Query.greeting": { _, arguments, _, field in
+                "\(field.path.elements.map(\.description).joined(separator: ".")): hello \(arguments["name"].string ?? "?") x\(arguments["times"].int ?? 1)"
+            },
+        ],
+        types: ["Pet": { value, _ in value is Dog ? "Dog" : nil }]
+    )
+
+    struct Dog: Sendable { let name: String }
+
+    func run(_ query: String, variables: String = "{}") async throws -> String {
+        let schema = try buildSchema(source: Self.sdl)
+        let handler = GraphQLHTTPHandler(schema: schema, resolvers: Self.resolvers, configuration: .init(), logger: Logger(label: "plan"))
+        let body = #"{"query":"\#(query)","variables":\#(variables)}"#
+        let request = HTTPRequest(method: "POST", contentType: "application/json", body: Array(body.utf8))
+        let response = await handler.handle(request, requestID: "test", context: ())
+        #expect(response.status == 200)
+        return String(decoding: response.body, as: UTF8.self)
+    }
+
+    @Test func keepsNullListItemsAndListsOfLists() async throws {
+        #expect(try await run("{ tags matrix }") == #"{"data":{"tags":["a",null,"c"],"matrix":[[1,2],[],[3]]}}"#)
+    }
+
+    @Test func aNullInANonNullListItemNullsTheListWithAPath() async throws {
+        #expect(
+            try await run("{ strict }")
+                == #"{"errors":[{"message":"Cannot return null for non-nullable field Query.strict.","locations":[{"line":1,"column":3}],"path":["strict",1],"extensions":{"code":"INTERNAL_SERVER_ERROR"}}],"data":{"strict":null}}"#
+        )
+    }
+
+    @Test func aNullReachingTheRootNullsDataWithAllErrors() async throws {
+        let body = try await run("{ strict mustNotBeNull }")
+        #expect(body.hasSuffix(#""data":null}"#))
+        #expect(body.contains(#""path":["strict",1]"#) && body.contains(#""path":["mustNotBeNull"]"#))
+    }
+
+    @Test func resolvesInterfacesAndUnionsFromTypeResolversOrTypename() async throws {
+        #expect(
+            try await run("{ pet { __typename name ... on Dog { good } } search { __typename ... on Cat { lives } ... on Dog { name } } }")
+                == #"{"data":{"pet":{"__typename":"Dog","name":"Fido","good":null},"search":[{"__typename":"Cat","lives":9},{"__typename":"Dog","name":"Rex"}]}}"#
+        )
+    }
+
+    @Test func argumentsDefaultsVariablesAndThePathReachResolvers() async throws {
+        #expect(
+            try await run(#"query($n: Int) { a: greeting(times: $n) b: greeting(name: \"Ada\") }"#, variables: #"{"n":3}"#)
+                == #"{"data":{"a":"a: hello you x3","b":"b: hello Ada x1"}}"#
+        )
+    }
+
+    @Test func anAsyncResolverSuspendsOnlyItsOwnField() async throws {
+        #expect(try await run("{ slow nested { value } }") == #"{"data":{"slow":"done","nested":{"value":7}}}"#)
+    }
+
+    @Test func introspectionRunsOnTheReferenceExecutor() async throws {
+        let schema = try buildSchema(source: Self.sdl)
+        var configuration = GraphQLHTTPConfiguration()
+        configuration.introspection = true
+        let handler = GraphQLHTTPHandler(schema: schema, resolvers: Self.resolvers, configuration: configuration, logger: Logger(label: "plan"))
+        let prepared = handler.documents.document(for: "{ __schema { queryType { name } } }")
+        guard case .reference = prepared.plans[""] else {
+            Issue.record("introspection was planned")
+            return
+        }
+    }
+}
