@@ -87,7 +87,9 @@ let package = Package(
         .executableTarget(
             name: "executor-microbench",
             dependencies: [
+                "GraphQLHTTP",
                 .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             path: "bench/Micro",

@@ -89,6 +89,12 @@ public final class GraphQLHTTPHandler: Sendable {
         }
     }
 
+    /// Runs one operation without HTTP around it (as a POST accepting `application/json`): for embedding, and for the
+    /// executor microbenchmark.
+    public func execute(_ parameters: GraphQLRequestParameters, context: any Sendable, rootValue: any Sendable = ()) async -> HTTPResponse {
+        await run(parameters, method: "POST", mediaType: .json, requestID: "-", context: context, rootValue: rootValue, threadCache: nil)
+    }
+
     /// Runs one operation's parameters: persisted query lookup, document cache, limits, execution.
     private func run(
         _ parameters: GraphQLRequestParameters,
@@ -167,7 +173,7 @@ public final class GraphQLHTTPHandler: Sendable {
 
         let result: GraphQLResult
         do {
-            result = try await execute(
+            result = try await GraphQL.execute(
                 schema: schema,
                 documentAST: document,
                 rootValue: rootValue,

@@ -1,22 +1,40 @@
 // SPDX-License-Identifier: Apache-2.0
 // `make microbench`: what executing an already parsed and validated document costs, per request and per resolved
-// field, for the three shapes the fast-executor milestone targets. Run outside the test suite, in release.
+// field, on the reference executor (GraphQLSwift's `execute`) and on the plan executor, in one run, for the three
+// shapes the fast-executor milestone targets. Both run the same resolvers and produce the response's JSON bytes.
+// Outside the test suite, in release.
 import Foundation
 import GraphQL
+import GraphQLHTTP
+import Logging
 import OrderedCollections
 
 struct Item: Sendable {
     let id: Int
 }
 
+let resolvers = Resolvers(synchronousFields: [
+    "Query.hello": { _, _, _, _ in "Hello, world!" },
+    "Query.items": { _, arguments, _, _ in (0..<(arguments["first"].int ?? 100)).map(Item.init) },
+    "Item.id": { source, _, _, _ in String((source as! Item).id) },
+    "Item.name": { source, _, _, _ in "item \((source as! Item).id)" },
+    "Item.price": { source, _, _, _ in Double((source as! Item).id) * 1.5 },
+    "Item.stock": { source, _, _, _ in (source as! Item).id % 7 },
+    "Item.active": { source, _, _, _ in (source as! Item).id % 2 == 0 },
+])
+
+func field(_ coordinate: String, _ type: any GraphQLOutputType, args: GraphQLArgumentConfigMap = [:]) -> GraphQLField {
+    GraphQLField(type: type, args: args, resolve: Resolvers.referenceResolve(resolvers.synchronousFields[coordinate]!))
+}
+
 let itemType = try! GraphQLObjectType(
     name: "Item",
     fields: [
-        "id": GraphQLField(type: GraphQLNonNull(GraphQLID)) { source, _, _, _ in String((source as! Item).id) },
-        "name": GraphQLField(type: GraphQLString) { source, _, _, _ in "item \((source as! Item).id)" },
-        "price": GraphQLField(type: GraphQLFloat) { source, _, _, _ in Double((source as! Item).id) * 1.5 },
-        "stock": GraphQLField(type: GraphQLInt) { source, _, _, _ in (source as! Item).id % 7 },
-        "active": GraphQLField(type: GraphQLBoolean) { source, _, _, _ in (source as! Item).id % 2 == 0 },
+        "id": field("Item.id", GraphQLNonNull(GraphQLID)),
+        "name": field("Item.name", GraphQLString),
+        "price": field("Item.price", GraphQLFloat),
+        "stock": field("Item.stock", GraphQLInt),
+        "active": field("Item.active", GraphQLBoolean),
     ]
 )
 
@@ -24,11 +42,8 @@ let schema = try! GraphQLSchema(
     query: GraphQLObjectType(
         name: "Query",
         fields: [
-            "hello": GraphQLField(type: GraphQLNonNull(GraphQLString)) { _, _, _, _ in "Hello, world!" },
-            "items": GraphQLField(
-                type: GraphQLNonNull(GraphQLList(GraphQLNonNull(itemType))),
-                args: ["first": GraphQLArgument(type: GraphQLInt)]
-            ) { _, arguments, _, _ in (0..<(arguments["first"].int ?? 100)).map(Item.init) },
+            "hello": field("Query.hello", GraphQLNonNull(GraphQLString)),
+            "items": field("Query.items", GraphQLNonNull(GraphQLList(GraphQLNonNull(itemType))), args: ["first": GraphQLArgument(type: GraphQLInt)]),
         ]
     )
 )
@@ -48,75 +63,51 @@ let cases = [
     Case(name: "100 items x 5 fields", query: "{ items(first: 100) { id name price stock active } }", fields: 501, iterations: 300),
 ]
 
-/// The least a compiled plan could cost on the list case: one async resolver call per field through an existential
-/// (what a plan does once the work of planning is gone), each value written straight to a JSON byte buffer.
-typealias PlanResolver = @Sendable (any Sendable) async throws -> (any Sendable)?
-let itemResolvers: [(key: StaticString, resolve: PlanResolver)] = [
-    ("id", { String(($0 as! Item).id) }),
-    ("name", { "item \(($0 as! Item).id)" }),
-    ("price", { Double(($0 as! Item).id) * 1.5 }),
-    ("stock", { ($0 as! Item).id % 7 }),
-    ("active", { ($0 as! Item).id % 2 == 0 }),
-]
-
-func appendJSON(_ value: (any Sendable)?, to output: inout [UInt8]) {
-    switch value {
-    case let string as String:
-        output.append(UInt8(ascii: "\""))
-        output.append(contentsOf: string.utf8)  // the benchmark's strings need no escaping
-        output.append(UInt8(ascii: "\""))
-    case let integer as Int: output.append(contentsOf: String(integer).utf8)
-    case let double as Double: output.append(contentsOf: String(double).utf8)
-    case let bool as Bool: output.append(contentsOf: (bool ? "true" : "false").utf8)
-    default: output.append(contentsOf: "null".utf8)
-    }
+func microseconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12
 }
 
-func directList(count: Int) async throws -> [UInt8] {
-    var output: [UInt8] = []
-    output.reserveCapacity(count * 80)
-    output.append(contentsOf: #"{"data":{"items":["#.utf8)
-    for index in 0..<count {
-        if index > 0 { output.append(UInt8(ascii: ",")) }
-        let item = Item(id: index)
-        output.append(UInt8(ascii: "{"))
-        for (position, field) in itemResolvers.enumerated() {
-            if position > 0 { output.append(UInt8(ascii: ",")) }
-            output.append(UInt8(ascii: "\""))
-            field.key.withUTF8Buffer { output.append(contentsOf: $0) }
-            output.append(contentsOf: #"":"#.utf8)
-            appendJSON(try await field.resolve(item), to: &output)
-        }
-        output.append(UInt8(ascii: "}"))
-    }
-    output.append(contentsOf: "]}}".utf8)
-    return output
-}
-
-print("| request | reference µs/request | reference µs/field |")
-print("|---|---:|---:|")
-for benchmark in cases {
-    let document = try parse(source: benchmark.query)
-    precondition(validate(schema: schema, ast: document).isEmpty)
-    for _ in 0..<(benchmark.iterations / 10) {  // warm-up
-        _ = try await execute(schema: schema, documentAST: document, rootValue: (), context: ())
-    }
+/// Microseconds per call of `body`, after a tenth as many warm-up calls.
+func measure(_ iterations: Int, _ body: () async -> Void) async -> Double {
+    for _ in 0..<max(1, iterations / 10) { await body() }
     let started = ContinuousClock.now
-    for _ in 0..<benchmark.iterations {
-        _ = try await execute(schema: schema, documentAST: document, rootValue: (), context: ())
-    }
-    let elapsed = ContinuousClock.now - started
-    let micros = Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12
-    let perRequest = micros / Double(benchmark.iterations)
-    print("| \(benchmark.name) | \(String(format: "%.1f", perRequest)) | \(String(format: "%.2f", perRequest / Double(benchmark.fields))) |")
+    for _ in 0..<iterations { await body() }
+    return microseconds(ContinuousClock.now - started) / Double(iterations)
 }
 
-let directIterations = 3_000
-for _ in 0..<300 { _ = try await directList(count: 100) }
-let directStarted = ContinuousClock.now
-for _ in 0..<directIterations { _ = try await directList(count: 100) }
-let directElapsed = ContinuousClock.now - directStarted
-let directMicros = (Double(directElapsed.components.seconds) * 1e6 + Double(directElapsed.components.attoseconds) / 1e12)
-    / Double(directIterations)
-print("\nFloor of a plan on 100 items x 5 fields (async call per field through an existential, JSON bytes): "
-    + "\(String(format: "%.1f", directMicros)) µs/request, \(String(format: "%.3f", directMicros / 501)) µs/field")
+/// Both executors behind the handler, as the server runs them: the document comes from the cache, the response is
+/// the JSON body.
+func handler(_ executor: GraphQLHTTPConfiguration.Executor) -> GraphQLHTTPHandler {
+    var configuration = GraphQLHTTPConfiguration()
+    configuration.executor = executor
+    return GraphQLHTTPHandler(schema: schema, resolvers: resolvers, configuration: configuration, logger: Logger(label: "microbench"))
+}
+/// Microseconds per request of each executor. Nonisolated, like the server's request path: the measured calls run
+/// on the task's thread (top-level code is on the main actor, and each call from it would hop threads twice).
+func compare(_ benchmark: Case, reference referenceHandler: GraphQLHTTPHandler, plan planHandler: GraphQLHTTPHandler) async -> (Double, Double) {
+    let parameters = GraphQLRequestParameters(query: benchmark.query)
+    let expected = await referenceHandler.execute(parameters, context: ()).body
+    let planned = await planHandler.execute(parameters, context: ()).body
+    guard planned == expected, !expected.isEmpty else {
+        fatalError("\(benchmark.name): the executors disagree:\n\(String(decoding: expected, as: UTF8.self))\n\(String(decoding: planned, as: UTF8.self))")
+    }
+    // PLAN_ONLY=1 times the plan alone (for a profiler), ten times as long.
+    if ProcessInfo.processInfo.environment["PLAN_ONLY"] != nil {
+        return (.nan, await measure(benchmark.iterations * 10) { _ = await planHandler.execute(parameters, context: ()) })
+    }
+    let reference = await measure(benchmark.iterations) { _ = await referenceHandler.execute(parameters, context: ()) }
+    let plan = await measure(benchmark.iterations) { _ = await planHandler.execute(parameters, context: ()) }
+    return (reference, plan)
+}
+
+print("| request | reference µs/request | plan µs/request | reference µs/field | plan µs/field | plan speed-up |")
+print("|---|---:|---:|---:|---:|---:|")
+for benchmark in cases {
+    let (reference, plan) = await compare(benchmark, reference: handler(.reference), plan: handler(.plan))
+    let fields = Double(benchmark.fields)
+    print(
+        "| \(benchmark.name) | \(String(format: "%.1f", reference)) | \(String(format: "%.2f", plan)) "
+            + "| \(String(format: "%.2f", reference / fields)) | \(String(format: "%.3f", plan / fields)) "
+            + "| \(String(format: "%.0f", reference / plan))× |"
+    )
+}

@@ -32,6 +32,7 @@ final class SelectionPlan: @unchecked Sendable {
 
 final class FieldPlan: @unchecked Sendable {
     enum Resolution {
+        case synchronous(SynchronousFieldResolver)
         case resolver(FieldResolver)
         /// No resolver: the parent's entry or property of the field's name.
         case property
@@ -55,7 +56,27 @@ final class FieldPlan: @unchecked Sendable {
     let definition: GraphQLField?
     let resolution: Resolution
     var arguments: Arguments = .constant(.dictionary([:]))
-    var completion: Completion = .leaf(Leaf(GraphQLString))
+    var completion: Completion = .leaf(Leaf(GraphQLString)) {
+        didSet {
+            completesSynchronously = completion.isSynchronous
+            switch completion {
+            case .leaf(let leaf), .nonNull(.leaf(let leaf)): nativeLeaf = leaf.kind == .other ? nil : leaf.kind
+            default: nativeLeaf = nil
+            }
+        }
+    }
+    /// For a field of a built-in scalar type: its kind, so that a native value is written without looking at
+    /// `completion` (whose enum payloads cost reference counting on every field).
+    private(set) var nativeLeaf: Leaf.Kind?
+    /// Leaves and lists of leaves complete without an `async` call.
+    private(set) var completesSynchronously = true
+    /// No `async` call at all: the field completes synchronously and its resolver (if any) is synchronous.
+    var runsSynchronously: Bool {
+        if case .resolver = resolution { return false }
+        return completesSynchronously
+    }
+    /// What the resolver is told about the field.
+    let description: FieldDescription
 
     init(responseKey: String, nodes: [Field], parentType: GraphQLObjectType, definition: GraphQLField?, resolution: Resolution) {
         self.responseKey = responseKey
@@ -69,6 +90,12 @@ final class FieldPlan: @unchecked Sendable {
         self.returnType = definition?.type ?? GraphQLNonNull(GraphQLString)
         self.definition = definition
         self.resolution = resolution
+        self.description = FieldDescription(
+            fieldName: fieldName,
+            responseKey: responseKey,
+            parentType: parentType,
+            returnType: definition?.type ?? GraphQLNonNull(GraphQLString)
+        )
     }
 }
 
@@ -79,6 +106,14 @@ indirect enum Completion {
     case leaf(Leaf)
     case object(SelectionPlan)
     case abstract(AbstractPlan)
+
+    var isSynchronous: Bool {
+        switch self {
+        case .nonNull(let inner), .list(let inner): return inner.isSynchronous
+        case .leaf: return true
+        case .object, .abstract: return false
+        }
+    }
 }
 
 /// A scalar or enum; the built-in scalars are written without going through `serialize` and `Map` when the value
@@ -174,8 +209,11 @@ struct OperationPlanner {
         guard name != "__schema", name != "__type", let definition = (try? parentType.fields())?[name] else {
             throw .unsupported
         }
+        let coordinate = "\(parentType.name).\(name)"
         let resolution: FieldPlan.Resolution =
-            resolvers.fields["\(parentType.name).\(name)"].map { .resolver($0) } ?? .property
+            if let resolve = resolvers.synchronousFields[coordinate] { .synchronous(resolve) }
+            else if let resolve = resolvers.fields[coordinate] { .resolver(resolve) }
+            else { .property }
         let plan = FieldPlan(responseKey: key, nodes: nodes, parentType: parentType, definition: definition, resolution: resolution)
         if nodes[0].arguments.contains(where: { InputCoercion.mentionsVariable($0.value) }) {
             plan.arguments = FieldPlan.Arguments.perRequest(variableArgumentFields.count)

@@ -92,7 +92,11 @@ final class PlanExecutor {
             if index > 0 { output.raw(",") }
             output.append(field.keyJSON)
             do {
-                try await executeField(field, source: source, parentPath: path)
+                if field.runsSynchronously {
+                    try executeFieldNow(field, source: source, parentPath: path)
+                } else {
+                    try await executeField(field, source: source, parentPath: path)
+                }
             } catch {
                 if propagated == nil { propagated = error }
             }
@@ -101,39 +105,70 @@ final class PlanExecutor {
         if let propagated { throw propagated }
     }
 
+    /// Runs a field whose resolver may wait or whose value has fields of its own.
     private func executeField(_ field: FieldPlan, source: any Sendable, parentPath: ResponsePath?) async throws(NullPropagation) {
-        let position = Position(parent: parentPath, element: .key(field.responseKey))
         let value: (any Sendable)?
+        if case .resolver(let resolve) = field.resolution {
+            do {
+                value = try await resolve(source, arguments(of: field), context, FieldInfo(field: field.description, parentPath: parentPath))
+            } catch {
+                return try resolverFailed(error, field: field, parentPath: parentPath)
+            }
+        } else {
+            guard case .some(let resolved) = try resolveNow(field, source: source, parentPath: parentPath) else { return }
+            value = resolved
+        }
+        if let kind = field.nativeLeaf, let value, writeNative(kind, value) { return }
+        let position = Position(parent: parentPath, element: .key(field.responseKey))
+        if field.completesSynchronously {
+            try completeNow(field.completion, value: value, field: field, position: position)
+        } else {
+            try await complete(field.completion, value: value, field: field, position: position)
+        }
+    }
+
+    /// Runs a field without an `async` call (`runsSynchronously`): most fields of most operations.
+    private func executeFieldNow(_ field: FieldPlan, source: any Sendable, parentPath: ResponsePath?) throws(NullPropagation) {
+        guard case .some(let value) = try resolveNow(field, source: source, parentPath: parentPath) else { return }
+        // The common case first: a built-in scalar's native value.
+        if let kind = field.nativeLeaf, let value, writeNative(kind, value) { return }
+        try completeNow(field.completion, value: value, field: field, position: Position(parent: parentPath, element: .key(field.responseKey)))
+    }
+
+    /// The value of a field without an asynchronous resolver; nil when the field is already written (`__typename`,
+    /// or null for a failed resolver).
+    private func resolveNow(_ field: FieldPlan, source: any Sendable, parentPath: ResponsePath?) throws(NullPropagation) -> (any Sendable)?? {
         switch field.resolution {
         case .typeName:
             output.string(field.parentType.name)
-            return
+            return nil
         case .property:
-            value = DefaultResolver.value(named: field.fieldName, in: source)
-        case .resolver(let resolve):
-            let arguments: Map
-            switch field.arguments {
-            case .constant(let constant): arguments = constant
-            case .perRequest(let index): arguments = argumentValues[index]
-            }
-            let info = FieldInfo(
-                fieldName: field.fieldName,
-                parentType: field.parentType,
-                returnType: field.returnType,
-                parentPath: parentPath,
-                responseKey: field.responseKey
-            )
+            return .some(DefaultResolver.value(named: field.fieldName, in: source))
+        case .synchronous(let resolve):
             do {
-                value = try await resolve(source, arguments, context, info)
+                return .some(try resolve(source, arguments(of: field), context, FieldInfo(field: field.description, parentPath: parentPath)))
             } catch {
-                let located = resolverError(error, field: field, position: position)
-                if case .nonNull = field.completion { throw NullPropagation(error: located, atOrigin: false) }
-                output.raw("null")
-                record(located, propagated: false)
-                return
+                try resolverFailed(error, field: field, parentPath: parentPath)
+                return nil
             }
+        case .resolver:
+            preconditionFailure("an asynchronous resolver runs in executeField")
         }
-        try await complete(field.completion, value: value, field: field, position: position)
+    }
+
+    private func arguments(of field: FieldPlan) -> Map {
+        switch field.arguments {
+        case .constant(let constant): constant
+        case .perRequest(let index): argumentValues[index]
+        }
+    }
+
+    /// A resolver threw: null in place of the field, or in place of its parent when the field is non-null.
+    private func resolverFailed(_ error: any Error, field: FieldPlan, parentPath: ResponsePath?) throws(NullPropagation) {
+        let located = resolverError(error, field: field, position: Position(parent: parentPath, element: .key(field.responseKey)))
+        if case .nonNull = field.completion { throw NullPropagation(error: located, atOrigin: false) }
+        output.raw("null")
+        record(located, propagated: false)
     }
 
     /// GraphQLSwift's `locatedError`, plus the path and locations a bare `GraphQLError` lacks (see `Resolvers`).
@@ -161,15 +196,7 @@ final class PlanExecutor {
     /// position is thrown to the parent.
     private func complete(_ completion: Completion, value: (any Sendable)?, field: FieldPlan, position: Position) async throws(NullPropagation) {
         if case .nonNull(let inner) = completion {
-            guard let value = value.flatMap(OptionalValue.unwrap) else {
-                var error = completionError(
-                    "Cannot return null for non-nullable field \(field.parentType.name).\(field.fieldName).",
-                    field: field,
-                    position: position
-                )
-                error.atOrigin = false
-                throw error
-            }
+            guard let value = value.flatMap(OptionalValue.unwrap) else { throw nonNullViolation(field, position) }
             do {
                 try await completeValue(inner, value: value, field: field, position: position)
             } catch {
@@ -177,34 +204,21 @@ final class PlanExecutor {
             }
             return
         }
-        guard let value = value.flatMap(OptionalValue.unwrap) else {
-            output.raw("null")
-            return
-        }
+        guard let value = value.flatMap(OptionalValue.unwrap) else { return output.raw("null") }
         let mark = output.count
         do {
             try await completeValue(completion, value: value, field: field, position: position)
         } catch {
-            output.truncate(to: mark)
-            output.raw("null")
-            record(error.error, propagated: !error.atOrigin)
+            nullInstead(error, since: mark)
         }
     }
 
     private func completeValue(_ completion: Completion, value: any Sendable, field: FieldPlan, position: Position) async throws(NullPropagation) {
         switch completion {
-        case .nonNull(let inner):
-            try await complete(inner, value: value, field: field, position: position)
-        case .leaf(let leaf):
-            try writeLeaf(leaf, value: value, field: field, position: position)
+        case .nonNull, .leaf:
+            try completeValueNow(completion, value: value, field: field, position: position)
         case .list(let item):
-            guard let items = value as? [(any Sendable)?] else {
-                throw completionError(
-                    "Expected array, but did not find one for field \(field.parentType.name).\(field.fieldName).",
-                    field: field,
-                    position: position
-                )
-            }
+            let items = try listItems(value, field: field, position: position)
             let listPath = position.node
             var propagated: NullPropagation?
             output.raw("[")
@@ -224,6 +238,90 @@ final class PlanExecutor {
             let selection = try runtimeSelection(abstract, value: value, field: field, position: position)
             try await executeSelection(selection, source: value, path: position.node)
         }
+    }
+
+    /// `complete` for leaves and lists of leaves, without `async` calls. A leaf of a built-in scalar type is
+    /// tried as its Swift type first: the cast also sees through an `Optional`, which spares the costlier check for
+    /// one.
+    private func completeNow(_ completion: Completion, value: (any Sendable)?, field: FieldPlan, position: Position) throws(NullPropagation) {
+        if case .nonNull(let inner) = completion {
+            if case .leaf(let leaf) = inner, let value, writeNative(leaf.kind, value) { return }
+            guard let value = value.flatMap(OptionalValue.unwrap) else { throw nonNullViolation(field, position) }
+            do {
+                try completeValueNow(inner, value: value, field: field, position: position)
+            } catch {
+                throw NullPropagation(error: error.error, atOrigin: false)
+            }
+            return
+        }
+        if case .leaf(let leaf) = completion, let value, writeNative(leaf.kind, value) { return }
+        guard let value = value.flatMap(OptionalValue.unwrap) else { return output.raw("null") }
+        let mark = output.count
+        do {
+            try completeValueNow(completion, value: value, field: field, position: position)
+        } catch {
+            nullInstead(error, since: mark)
+        }
+    }
+
+    private func completeValueNow(_ completion: Completion, value: any Sendable, field: FieldPlan, position: Position) throws(NullPropagation) {
+        switch completion {
+        case .nonNull(let inner):
+            try completeNow(inner, value: value, field: field, position: position)
+        case .leaf(let leaf):
+            if writeNative(leaf.kind, value) { return }
+            do {
+                output.map(try leaf.type.serialize(value: value))
+            } catch {
+                let message = (error as? GraphQLError)?.message ?? String(describing: error)
+                throw completionError(message, field: field, position: position)
+            }
+        case .list(let item):
+            let items = try listItems(value, field: field, position: position)
+            let listPath = position.node
+            var propagated: NullPropagation?
+            output.raw("[")
+            for (index, element) in items.enumerated() {
+                if index > 0 { output.raw(",") }
+                do {
+                    try completeNow(item, value: element, field: field, position: Position(parent: listPath, element: .index(index)))
+                } catch {
+                    if propagated == nil { propagated = error }
+                }
+            }
+            output.raw("]")
+            if let propagated { throw propagated }
+        case .object, .abstract:
+            preconditionFailure("objects complete asynchronously")
+        }
+    }
+
+    private func listItems(_ value: any Sendable, field: FieldPlan, position: Position) throws(NullPropagation) -> [(any Sendable)?] {
+        guard let items = value as? [(any Sendable)?] else {
+            throw completionError(
+                "Expected array, but did not find one for field \(field.parentType.name).\(field.fieldName).",
+                field: field,
+                position: position
+            )
+        }
+        return items
+    }
+
+    private func nonNullViolation(_ field: FieldPlan, _ position: Position) -> NullPropagation {
+        var violation = completionError(
+            "Cannot return null for non-nullable field \(field.parentType.name).\(field.fieldName).",
+            field: field,
+            position: position
+        )
+        violation.atOrigin = false
+        return violation
+    }
+
+    /// A nullable value failed: what was written of it gives way to null, and the error is reported.
+    private func nullInstead(_ propagation: NullPropagation, since mark: Int) {
+        output.truncate(to: mark)
+        output.raw("null")
+        record(propagation.error, propagated: !propagation.atOrigin)
     }
 
     private func runtimeSelection(_ abstract: AbstractPlan, value: any Sendable, field: FieldPlan, position: Position) throws(NullPropagation) -> SelectionPlan {
@@ -252,27 +350,26 @@ final class PlanExecutor {
         )
     }
 
-    /// The built-in scalars' native values are written directly, exactly as `serialize` and `JSONWriter` would
-    /// write them; anything else goes through the type's `serialize`.
-    private func writeLeaf(_ leaf: Leaf, value: any Sendable, field: FieldPlan, position: Position) throws(NullPropagation) {
-        switch leaf.kind {
+    /// Writes a built-in scalar's native Swift value exactly as `serialize` and `JSONWriter` would write it; false
+    /// for anything else, which goes through the type's `serialize`.
+    private func writeNative(_ kind: Leaf.Kind, _ value: any Sendable) -> Bool {
+        switch kind {
         case .string:
-            if let string = value as? String { return output.string(string) }
+            guard let string = value as? String else { return false }
+            output.string(string)
         case .int:
-            if let integer = value as? Int, Int(Int32.min)...Int(Int32.max) ~= integer { return output.integer(integer) }
+            guard let integer = value as? Int, Int(Int32.min)...Int(Int32.max) ~= integer else { return false }
+            output.integer(integer)
         case .float:
-            if let double = value as? Double, double.isFinite { return output.double(double) }
+            guard let double = value as? Double, double.isFinite else { return false }
+            output.double(double)
         case .boolean:
-            if let bool = value as? Bool { return output.raw(bool ? "true" : "false") }
+            guard let bool = value as? Bool else { return false }
+            output.raw(bool ? "true" : "false")
         case .other:
-            break
+            return false
         }
-        do {
-            output.map(try leaf.type.serialize(value: value))
-        } catch {
-            let message = (error as? GraphQLError)?.message ?? String(describing: error)
-            throw completionError(message, field: field, position: position)
-        }
+        return true
     }
 }
 

@@ -5,27 +5,43 @@ import OrderedCollections
 /// What a resolver learns about the field it resolves. The same for both executors, so a resolver does not know
 /// which one calls it; the path is built only when asked for.
 public struct FieldInfo: Sendable {
-    public let fieldName: String
-    public let parentType: any GraphQLCompositeType
-    public let returnType: any GraphQLOutputType
+    let field: FieldDescription
     let parentPath: ResponsePath?
-    let responseKey: String
 
-    init(fieldName: String, parentType: any GraphQLCompositeType, returnType: any GraphQLOutputType, parentPath: ResponsePath?, responseKey: String) {
+    public var fieldName: String { field.fieldName }
+    public var parentType: any GraphQLCompositeType { field.parentType }
+    public var returnType: any GraphQLOutputType { field.returnType }
+    /// The response path of the field, e.g. `["items", 3, "name"]`.
+    public var path: IndexPath { ResponsePath.indexPath(parentPath, appending: .key(field.responseKey)) }
+}
+
+/// The parts of `FieldInfo` that do not change from one request to the next: a plan keeps one per field, so handing
+/// a resolver its `FieldInfo` costs two references.
+final class FieldDescription: @unchecked Sendable {
+    // @unchecked: GraphQLSwift's type classes are immutable once the schema is validated.
+    let fieldName: String
+    let responseKey: String
+    let parentType: any GraphQLCompositeType
+    let returnType: any GraphQLOutputType
+
+    init(fieldName: String, responseKey: String, parentType: any GraphQLCompositeType, returnType: any GraphQLOutputType) {
         self.fieldName = fieldName
+        self.responseKey = responseKey
         self.parentType = parentType
         self.returnType = returnType
-        self.parentPath = parentPath
-        self.responseKey = responseKey
     }
-
-    /// The response path of the field, e.g. `["items", 3, "name"]`.
-    public var path: IndexPath { ResponsePath.indexPath(parentPath, appending: .key(responseKey)) }
 }
 
 /// Resolves one field: the parent's value, the field's coerced arguments, the request's context.
 public typealias FieldResolver =
     @Sendable (_ source: any Sendable, _ arguments: Map, _ context: any Sendable, _ field: FieldInfo) async throws -> (
+        any Sendable
+    )?
+
+/// A resolver that never waits (computes from its parent or arguments): the plan executor calls it without an
+/// `async` call, which costs a fraction of a microsecond on every field it resolves.
+public typealias SynchronousFieldResolver =
+    @Sendable (_ source: any Sendable, _ arguments: Map, _ context: any Sendable, _ field: FieldInfo) throws -> (
         any Sendable
     )?
 
@@ -36,10 +52,17 @@ public typealias TypeResolver = @Sendable (_ value: any Sendable, _ context: any
 /// executors use them: the plan executor calls them directly, the reference executor through `referenceResolve`.
 public struct Resolvers: Sendable {
     public var fields: [String: FieldResolver] = [:]
+    /// Resolvers that never wait; a coordinate is in `fields` or here, not both.
+    public var synchronousFields: [String: SynchronousFieldResolver] = [:]
     public var types: [String: TypeResolver] = [:]
 
-    public init(fields: [String: FieldResolver] = [:], types: [String: TypeResolver] = [:]) {
+    public init(
+        fields: [String: FieldResolver] = [:],
+        synchronousFields: [String: SynchronousFieldResolver] = [:],
+        types: [String: TypeResolver] = [:]
+    ) {
         self.fields = fields
+        self.synchronousFields = synchronousFields
         self.types = types
     }
 
@@ -54,19 +77,21 @@ public struct Resolvers: Sendable {
     /// field's path and locations, as the plan executor gives it (GraphQLSwift passes it through bare).
     public static func referenceResolve(_ resolve: @escaping FieldResolver) -> GraphQLFieldResolve {
         return { source, arguments, context, info in
-            let field = FieldInfo(
-                fieldName: info.fieldName,
-                parentType: info.parentType,
-                returnType: info.returnType,
-                parentPath: ResponsePath(info.path.elements.dropLast()),
-                responseKey: info.path.elements.last.flatMap { if case .key(let key) = $0 { key } else { nil } } ?? info.fieldName
-            )
             do {
-                return try await resolve(source, arguments, context, field)
+                return try await resolve(source, arguments, context, FieldInfo(info))
             } catch let error as GraphQLError where error.path.elements.isEmpty {
                 throw GraphQLError(message: error.message, nodes: info.fieldASTs, path: info.path, extensions: error.extensions)
             }
         }
+    }
+
+    public static func referenceResolve(_ resolve: @escaping SynchronousFieldResolver) -> GraphQLFieldResolve {
+        referenceResolve(asynchronous(resolve))
+    }
+
+    /// A synchronous resolver where an asynchronous one is expected.
+    public static func asynchronous(_ resolve: @escaping SynchronousFieldResolver) -> FieldResolver {
+        return { source, arguments, context, field in try resolve(source, arguments, context, field) }
     }
 
     /// A type resolver for GraphQLSwift's `resolveType` (for schemas built in code).
@@ -77,6 +102,15 @@ public struct Resolvers: Sendable {
             }
             return name
         }
+    }
+}
+
+extension FieldInfo {
+    /// GraphQLSwift's description of the field, for its executor.
+    init(_ info: GraphQLResolveInfo) {
+        let key = info.path.elements.last.flatMap { if case .key(let key) = $0 { key } else { nil } } ?? info.fieldName
+        self.field = FieldDescription(fieldName: info.fieldName, responseKey: key, parentType: info.parentType, returnType: info.returnType)
+        self.parentPath = ResponsePath(info.path.elements.dropLast())
     }
 }
 

@@ -5,6 +5,8 @@ public import GraphQLHTTP
 /// bound to interfaces and unions by name.
 public struct ResolverRegistry: Sendable {
     public private(set) var resolvers: [String: FieldResolver] = [:]
+    /// Resolvers that never wait (the plan executor calls them without an `async` call).
+    public private(set) var synchronousResolvers: [String: SynchronousFieldResolver] = [:]
     /// Name the object type of a value of an interface or union; without one, a dictionary value's `__typename`
     /// entry does.
     public private(set) var typeResolvers: [String: TypeResolver] = [:]
@@ -16,13 +18,28 @@ public struct ResolverRegistry: Sendable {
 
     /// Binds `resolve` to `coordinate` (`"Query.hello"`). A later binding of the same field replaces it.
     public mutating func bind(_ coordinate: String, optional: Bool = false, _ resolve: @escaping FieldResolver) {
+        synchronousResolvers[coordinate] = nil
         resolvers[coordinate] = resolve
-        if optional { optionalCoordinates.insert(coordinate) } else { optionalCoordinates.remove(coordinate) }
+        markOptional(coordinate, optional)
     }
 
-    /// Binds a resolver that returns a value without suspending.
+    /// Binds a resolver that never waits: it computes its value from the parent, the arguments or the context.
+    public mutating func bindSynchronous(_ coordinate: String, optional: Bool = false, _ resolve: @escaping SynchronousFieldResolver) {
+        resolvers[coordinate] = nil
+        synchronousResolvers[coordinate] = resolve
+        markOptional(coordinate, optional)
+    }
+
+    /// Binds a resolver that returns a value without looking at anything.
     public mutating func bindValue(_ coordinate: String, _ value: @escaping @Sendable () -> (any Sendable)?) {
-        resolvers[coordinate] = { _, _, _, _ in value() }
+        bindSynchronous(coordinate) { _, _, _, _ in value() }
+    }
+
+    /// Every bound coordinate.
+    var coordinates: Set<String> { Set(resolvers.keys).union(synchronousResolvers.keys) }
+
+    private mutating func markOptional(_ coordinate: String, _ optional: Bool) {
+        if optional { optionalCoordinates.insert(coordinate) } else { optionalCoordinates.remove(coordinate) }
     }
 
     /// Binds the resolver that names the object type of `abstractType`'s values.

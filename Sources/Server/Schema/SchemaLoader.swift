@@ -54,7 +54,7 @@ public enum SchemaLoader {
             throw SchemaLoadError(description: "\(origin): invalid SDL: \(describe(error))")
         }
 
-        var unbound = Set(resolvers.resolvers.keys).subtracting(resolvers.optionalCoordinates)
+        var unbound = resolvers.coordinates.subtracting(resolvers.optionalCoordinates)
         var missingRootResolvers: [String] = []
         var bound = Resolvers(types: resolvers.typeResolvers)
         let rootTypeNames = Set([schema.queryType, schema.mutationType, schema.subscriptionType].compactMap { $0?.name })
@@ -66,13 +66,19 @@ public enum SchemaLoader {
                 for (name, field) in fields {
                     let coordinate = "\(type.name).\(name)"
                     var resolve = resolvers.resolvers[coordinate]
-                    if resolve != nil {
+                    let synchronous = resolvers.synchronousResolvers[coordinate]
+                    if resolve != nil || synchronous != nil {
                         unbound.remove(coordinate)
                     } else if rootTypeNames.contains(type.name) {
                         missingRootResolvers.append(coordinate)
                     }
                     if let authGuard, field.astNode?.directives.contains(where: { $0.name.value == authDirective }) == true {
-                        resolve = guarded(resolve ?? Self.readProperty, by: authGuard)
+                        // The guard asks Kratos (or the session cache): the guarded resolver is asynchronous.
+                        let inner: FieldResolver = resolve ?? synchronous.map(Resolvers.asynchronous) ?? Self.readProperty
+                        resolve = guarded(inner, by: authGuard)
+                    } else if let synchronous {
+                        bound.synchronousFields[coordinate] = synchronous
+                        field.resolve = Resolvers.referenceResolve(synchronous)
                     }
                     if let resolve {
                         bound.fields[coordinate] = resolve
