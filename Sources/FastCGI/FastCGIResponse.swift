@@ -14,24 +14,32 @@ public struct FastCGIResponse: Sendable {
 
     /// The CGI head: `Status:`, the headers (CR and LF removed from values so no header can be injected),
     /// `Content-Length`, and the blank line.
-    var head: String {
-        var head = "Status: \(status) \(Self.reasonPhrase(status))\r\n"
-        for (name, value) in headers {
-            head += name
-            head += ": "
-            head += Self.withoutLineBreaks(value)
-            head += "\r\n"
-        }
-        head += "Content-Length: \(body.count)\r\n\r\n"
-        return head
-    }
+    var head: String { String(decoding: message(includingBody: false), as: UTF8.self) }
 
-    /// Scalars, not Characters: "\r\n" is one Character, equal to neither "\r" nor "\n".
-    private static func withoutLineBreaks(_ value: String) -> String {
-        guard value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) else { return value }
-        var scalars = String.UnicodeScalarView()
-        scalars.append(contentsOf: value.unicodeScalars.filter { $0 != "\r" && $0 != "\n" })
-        return String(scalars)
+    /// The head and the body in one buffer, written to nginx in one call.
+    func message(includingBody: Bool = true) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160 + (includingBody ? body.count : 0))
+        bytes.append(contentsOf: "Status: ".utf8)
+        bytes.append(contentsOf: String(status).utf8)
+        bytes.append(UInt8(ascii: " "))
+        bytes.append(contentsOf: Self.reasonPhrase(status).utf8)
+        bytes.append(contentsOf: "\r\n".utf8)
+        for (name, value) in headers {
+            bytes.append(contentsOf: name.utf8)
+            bytes.append(contentsOf: ": ".utf8)
+            if value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) {
+                bytes.append(contentsOf: value.utf8.filter { $0 != 0x0D && $0 != 0x0A })
+            } else {
+                bytes.append(contentsOf: value.utf8)
+            }
+            bytes.append(contentsOf: "\r\n".utf8)
+        }
+        bytes.append(contentsOf: "Content-Length: ".utf8)
+        bytes.append(contentsOf: String(body.count).utf8)
+        bytes.append(contentsOf: "\r\n\r\n".utf8)
+        if includingBody { bytes.append(contentsOf: body) }
+        return bytes
     }
 
     static func reasonPhrase(_ status: Int) -> String {

@@ -116,6 +116,8 @@ enum LibFCGI {
 /// so it must never move.
 final class LibFCGIRequest {
     private let raw: UnsafeMutablePointer<FCGX_Request>
+    /// Where the body is read, in chunks; allocated once per thread, not per request.
+    private var readBuffer = [CChar](repeating: 0, count: 16 * 1024)
 
     init(listenSocket: Int32) {
         raw = .allocate(capacity: 1)
@@ -162,21 +164,22 @@ final class LibFCGIRequest {
     }
 
     /// The FastCGI parameters, copied: libfcgi frees them at `finish`.
-    func parameters() -> [String: String] {
-        var result: [String: String] = [:]
-        result.reserveCapacity(48)  // nginx's fastcgi_params plus the request headers
-        guard var cursor = raw.pointee.envp else { return result }
+    /// The request's parameters, copied into `request` (libfcgi frees them at `FCGX_Finish_r`).
+    func copyParameters(into request: inout FastCGIRequest) {
+        guard var cursor = raw.pointee.envp else { return }
         while let entry = cursor.pointee {
             if let separator = strchr(entry, 0x3D) {  // "="
                 let nameLength = separator - entry
-                let name = entry.withMemoryRebound(to: UInt8.self, capacity: nameLength) {
-                    String(decoding: UnsafeBufferPointer(start: $0, count: nameLength), as: UTF8.self)
+                let valueLength = strlen(separator + 1)
+                entry.withMemoryRebound(to: UInt8.self, capacity: nameLength + 1 + valueLength) { bytes in
+                    request.appendParameter(
+                        name: UnsafeBufferPointer(start: bytes, count: nameLength),
+                        value: UnsafeBufferPointer(start: bytes + nameLength + 1, count: valueLength)
+                    )
                 }
-                result[name] = String(cString: separator + 1)
             }
             cursor += 1
         }
-        return result
     }
 
     /// Reads up to `limit` bytes of the body. When the body is longer, the rest is read and discarded in
@@ -184,10 +187,9 @@ final class LibFCGIRequest {
     func readBody(limit: Int, expectedLength: Int?) -> (body: [UInt8], exceeded: Bool) {
         var body: [UInt8] = []
         body.reserveCapacity(min(expectedLength ?? 0, limit))
-        var chunk = [CChar](repeating: 0, count: 16 * 1024)
         var exceeded = false
         while true {
-            let count = chunk.withUnsafeMutableBufferPointer {
+            let count = readBuffer.withUnsafeMutableBufferPointer {
                 FCGX_GetStr($0.baseAddress, Int32($0.count), raw.pointee.in)
             }
             if count <= 0 { break }
@@ -197,7 +199,7 @@ final class LibFCGIRequest {
                 body = []
                 continue
             }
-            chunk.withUnsafeBufferPointer {
+            readBuffer.withUnsafeBufferPointer {
                 $0.baseAddress!.withMemoryRebound(to: UInt8.self, capacity: Int(count)) {
                     body.append(contentsOf: UnsafeBufferPointer(start: $0, count: Int(count)))
                 }
@@ -206,19 +208,28 @@ final class LibFCGIRequest {
         return (body, exceeded)
     }
 
-    /// Writes the CGI response head and the body. Returns false when nginx has gone away.
+    /// Writes the CGI response (head and body). Returns false when nginx has gone away.
     @discardableResult
-    func write(head: String, body: [UInt8]) -> Bool {
-        var head = head
-        let headWritten = head.withUTF8 { bytes in
+    func write(_ message: [UInt8]) -> Bool {
+        message.withUnsafeBufferPointer { bytes in
             bytes.withMemoryRebound(to: CChar.self) {
                 FCGX_PutStr($0.baseAddress, Int32($0.count), raw.pointee.out) == Int32($0.count)
             }
         }
-        guard headWritten, !body.isEmpty else { return headWritten }
-        return body.withUnsafeBufferPointer { bytes in
-            bytes.withMemoryRebound(to: CChar.self) {
-                FCGX_PutStr($0.baseAddress, Int32($0.count), raw.pointee.out) == Int32($0.count)
+    }
+}
+
+/// The process's standard error, written with one `write(2)` per call so that lines from different threads never
+/// interleave (Foundation's `FileHandle.write` copies into `Data` first and cost ~3 µs a line).
+public enum StandardError {
+    public static func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0, errno == EINTR { continue }
+                guard written > 0 else { return }
+                offset += written
             }
         }
     }

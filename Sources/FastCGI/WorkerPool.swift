@@ -188,12 +188,11 @@ public final class WorkerPool: Sendable {
     }
 
     private func serve(_ request: LibFCGIRequest, with handler: Handler) {
-        let parameters = request.parameters()
-        let expectedLength = parameters["CONTENT_LENGTH"].flatMap { Int($0) }
-        let (body, exceeded) = request.readBody(limit: configuration.maxBodyBytes, expectedLength: expectedLength)
-        let response = handler(
-            FastCGIRequest(parameters: parameters, body: body, bodyExceededLimit: exceeded)
-        )
-        request.write(head: response.head, body: response.body)
+        var incoming = FastCGIRequest(body: [], bodyExceededLimit: false)
+        request.copyParameters(into: &incoming)
+        let expectedLength = incoming[parameter: "CONTENT_LENGTH"].flatMap { Int($0) }
+        (incoming.body, incoming.bodyExceededLimit) = request.readBody(limit: configuration.maxBodyBytes, expectedLength: expectedLength)
+        let response = handler(incoming)
+        request.write(response.message())
     }
 }

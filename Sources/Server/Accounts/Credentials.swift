@@ -5,13 +5,18 @@ import Kratos
 /// cookie, then `Authorization: Bearer`.
 enum Credentials {
     static func from(parameters: [String: String]) -> KratosCredential? {
-        if let token = parameters["HTTP_X_SESSION_TOKEN"]?.trimmed, !token.isEmpty {
+        from { parameters[$0] }
+    }
+
+    /// The credential among the request's CGI parameters, looked up by name.
+    static func from(_ parameter: (String) -> String?) -> KratosCredential? {
+        if let token = parameter("HTTP_X_SESSION_TOKEN")?.trimmed, !token.isEmpty {
             return .sessionToken(token)
         }
-        if let cookie = parameters["HTTP_COOKIE"].flatMap(sessionCookie) {
+        if let cookie = parameter("HTTP_COOKIE").flatMap(sessionCookie) {
             return .sessionCookie(cookie)
         }
-        if let authorization = parameters["HTTP_AUTHORIZATION"] {
+        if let authorization = parameter("HTTP_AUTHORIZATION") {
             let parts = authorization.split(separator: " ", omittingEmptySubsequences: true)
             if parts.count == 2, parts[0].lowercased() == "bearer" { return .sessionToken(String(parts[1])) }
         }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FastCGI
 import Foundation
 import Synchronization
 
@@ -6,13 +7,13 @@ import Synchronization
 /// so lines from different threads never interleave. swift-log's stream handler costs ~30 µs a line (metadata
 /// dictionaries, sorting, strftime, a flush); this costs a few, which matters at thousands of requests a second.
 final class AccessLogWriter: Sendable {
-    private let output: FileHandle
+    private let output: @Sendable ([UInt8]) -> Void
     /// The formatted current second, reused by every line within it.
     private let timestamp = Mutex<(second: Int, text: String)>((-1, ""))
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    init(output: FileHandle = .standardError) {
+    init(output: @escaping @Sendable ([UInt8]) -> Void = StandardError.write) {
         self.output = output
     }
 
@@ -25,7 +26,7 @@ final class AccessLogWriter: Sendable {
             append(key, value, to: &line)
         }
         line.append(UInt8(ascii: "\n"))
-        output.write(Data(line))
+        output(line)
     }
 
     private func currentTimestamp() -> String {

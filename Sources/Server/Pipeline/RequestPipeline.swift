@@ -118,7 +118,7 @@ public struct RequestPipeline: Sendable {
         )
         let context = RequestContext(
             requestID: requestID,
-            credential: Credentials.from(parameters: request.parameters),
+            credential: Credentials.from { request[parameter: $0] },
             origin: ClientOrigin(
                 remoteAddress: request[parameter: "REMOTE_ADDR"],
                 forwardedFor: request[parameter: "HTTP_X_FORWARDED_FOR"],
