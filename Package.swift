@@ -87,7 +87,9 @@ let package = Package(
         .executableTarget(
             name: "executor-microbench",
             dependencies: [
+                "FastCGI",
                 "GraphQLHTTP",
+                "Server",
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OrderedCollections", package: "swift-collections"),

@@ -17,7 +17,7 @@ public struct FastCGIResponse: Sendable {
     var head: String { String(decoding: message(includingBody: false), as: UTF8.self) }
 
     /// The head and the body in one buffer, written to nginx in one call.
-    func message(includingBody: Bool = true) -> [UInt8] {
+    public func message(includingBody: Bool = true) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(160 + (includingBody ? body.count : 0))
         bytes.append(contentsOf: "Status: ".utf8)

@@ -141,10 +141,11 @@ enum OptionalValue {
         return optional.wrappedAny.map(assumeSendable)
     }
 
-    /// A part of a value that was `Sendable` is `Sendable` too (the runtime cannot check a marker protocol; this
-    /// is how GraphQLSwift's own unwrapping does it).
+    /// A part of a value that was `Sendable` is `Sendable` too. The runtime cannot check a marker protocol (a cast
+    /// draws a warning that it always succeeds), and `Any` and `any Sendable` share their layout; `as Any` keeps
+    /// Swift from opening the existential to its dynamic type.
     private static func assumeSendable(_ value: Any) -> any Sendable {
-        value as! any Sendable
+        unsafeBitCast(value as Any, to: (any Sendable).self)
     }
 }
 
