@@ -38,7 +38,7 @@ enum ConfigurationSources {
         "session-cache-entries": .integer(minimum: 1), "login-failures-per-identifier": .integer(minimum: 0),
         "login-failures-per-address": .integer(minimum: 0), "login-failure-window": .integer(minimum: 1),
         "registrations-per-address": .integer(minimum: 0), "registration-window": .integer(minimum: 1),
-        "trusted-proxy": .strings, "no-access-log": .flag, "slow-request-ms": .integer(minimum: 0),
+        "trusted-proxy": .strings, "no-access-log": .flag, "access-log-buffer-kb": .integer(minimum: 0), "slow-request-ms": .integer(minimum: 0),
         "max-requests": .integer(minimum: 0), "max-rss-mb": .integer(minimum: 0),
         "log-level": .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]),
     ]

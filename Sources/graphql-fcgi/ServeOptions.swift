@@ -128,6 +128,9 @@ struct ServeOptions: ParsableArguments {
     @Flag(help: "Do not log a line per request.")
     var noAccessLog = false
 
+    @Option(help: "KiB of access-log lines to keep before one write (written every second and on drain; lost on a crash). 0: every line at once.")
+    var accessLogBufferKb: Int = 0
+
     @Option(help: "Log requests slower than this many milliseconds, with the operation and query hash; 0 turns it off.")
     var slowRequestMs: Int = 1000
 
@@ -156,6 +159,7 @@ struct ServeOptions: ParsableArguments {
             threads >= 1 && maxBodyBytes >= 1 && gracePeriod >= 0 && maxDocumentNesting >= 1,
             "--threads, --max-body-bytes and --max-document-nesting must be positive"
         )
+        require(accessLogBufferKb >= 0, "--access-log-buffer-kb must not be negative")
         require(
             [loginFailuresPerIdentifier, loginFailuresPerAddress, registrationsPerAddress].allSatisfy { $0 >= 0 }
                 && loginFailureWindow >= 1 && registrationWindow >= 1,
@@ -213,6 +217,7 @@ struct ServeOptions: ParsableArguments {
         configuration.throttle.registrationsPerAddress = .init(limit: registrationsPerAddress, window: .seconds(registrationWindow))
         configuration.trustedProxies = trustedProxy.compactMap(AddressRange.init)
         configuration.requestLog.accessLog = !noAccessLog
+        configuration.requestLog.accessLogBufferBytes = accessLogBufferKb * 1024
         configuration.requestLog.slowRequestThreshold = slowRequestMs == 0 ? nil : .milliseconds(slowRequestMs)
         configuration.recycling = Recycling(
             maxRequests: maxRequests == 0 ? nil : maxRequests,

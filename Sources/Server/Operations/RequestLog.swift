@@ -12,17 +12,26 @@ public struct RequestLog: Sendable {
         /// Requests slower than this are logged at `warning` with the operation name and query hash. Default
         /// 1 s; nil switches the slow log off.
         public var slowRequestThreshold: Duration? = .seconds(1)
+        /// Bytes of access-log lines kept before one write; 0 (the default) writes every line at once. Lines still
+        /// in the buffer are written every second and when the process drains, but lost if it crashes.
+        public var accessLogBufferBytes = 0
 
         public init() {}
     }
 
     public let configuration: Configuration
     private let logger: Logger
-    private let accessLog = AccessLogWriter()
+    private let accessLog: AccessLogWriter
 
     public init(configuration: Configuration = .init(), logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        self.accessLog = AccessLogWriter(bufferBytes: configuration.accessLogBufferBytes)
+    }
+
+    /// Writes the access-log lines waiting in the buffer, if there is one.
+    public func flush() {
+        accessLog.flush()
     }
 
     struct Entry {
