@@ -107,7 +107,9 @@ def main():
         ("C floor", dict(worker_command=lambda path: [floor_binary, path, "64"], kratos=False),
          [("POST", HELLO), ("GET", HELLO)]),
         ("graphql-fcgi", {}, [("POST", HELLO), ("GET", HELLO), ("POST", WIDE), ("POST", ME)]),
+        ("graphql-fcgi, access log buffered", dict(worker_args=["--access-log-buffer-kb", "32"]), [("POST", HELLO)]),
         ("graphql-fcgi, no access log", dict(worker_args=["--no-access-log"]), [("POST", HELLO)]),
+        ("graphql-fcgi, reference executor", dict(worker_args=["--executor", "reference"]), [("POST", HELLO), ("POST", WIDE)]),
         ("graphql-fcgi, no document cache", dict(worker_args=["--no-document-cache"]), [("POST", HELLO), ("POST", WIDE)]),
         ("graphql-fcgi, no session cache", dict(worker_args=["--session-cache-ttl", "0"]), [("POST", ME)]),
     ]

@@ -23,10 +23,13 @@ final class OperationPlan: @unchecked Sendable {
 final class SelectionPlan: @unchecked Sendable {
     let type: GraphQLObjectType
     let fields: [FieldPlan]
+    /// Every field, and every field below, runs without an `async` call: the whole subtree completes synchronously.
+    let runsSynchronously: Bool
 
     init(type: GraphQLObjectType, fields: [FieldPlan]) {
         self.type = type
         self.fields = fields
+        self.runsSynchronously = fields.allSatisfy(\.runsSynchronously)
     }
 }
 
@@ -68,7 +71,7 @@ final class FieldPlan: @unchecked Sendable {
     /// For a field of a built-in scalar type: its kind, so that a native value is written without looking at
     /// `completion` (whose enum payloads cost reference counting on every field).
     private(set) var nativeLeaf: Leaf.Kind?
-    /// Leaves and lists of leaves complete without an `async` call.
+    /// Leaves, lists of leaves, and objects whose fields all run synchronously complete without an `async` call.
     private(set) var completesSynchronously = true
     /// No `async` call at all: the field completes synchronously and its resolver (if any) is synchronous.
     var runsSynchronously: Bool {
@@ -111,7 +114,8 @@ indirect enum Completion {
         switch self {
         case .nonNull(let inner), .list(let inner): return inner.isSynchronous
         case .leaf: return true
-        case .object, .abstract: return false
+        case .object(let selection): return selection.runsSynchronously
+        case .abstract(let abstract): return abstract.selections.values.allSatisfy(\.runsSynchronously)
         }
     }
 }

@@ -105,7 +105,24 @@ final class PlanExecutor {
         if let propagated { throw propagated }
     }
 
-    /// Runs a field whose resolver may wait or whose value has fields of its own.
+    /// `executeSelection` for a selection whose fields all run synchronously.
+    private func executeSelectionNow(_ selection: SelectionPlan, source: any Sendable, path: ResponsePath?) throws(NullPropagation) {
+        output.raw("{")
+        var propagated: NullPropagation?
+        for (index, field) in selection.fields.enumerated() {
+            if index > 0 { output.raw(",") }
+            output.append(field.keyJSON)
+            do {
+                try executeFieldNow(field, source: source, parentPath: path)
+            } catch {
+                if propagated == nil { propagated = error }
+            }
+        }
+        output.raw("}")
+        if let propagated { throw propagated }
+    }
+
+    /// Runs a field whose resolver may wait or whose value has fields that do.
     private func executeField(_ field: FieldPlan, source: any Sendable, parentPath: ResponsePath?) async throws(NullPropagation) {
         let value: (any Sendable)?
         if case .resolver(let resolve) = field.resolution {
@@ -240,9 +257,9 @@ final class PlanExecutor {
         }
     }
 
-    /// `complete` for leaves and lists of leaves, without `async` calls. A leaf of a built-in scalar type is
-    /// tried as its Swift type first: the cast also sees through an `Optional`, which spares the costlier check for
-    /// one.
+    /// `complete` for values whose completion runs no asynchronous resolver (`FieldPlan.completesSynchronously`).
+    /// A leaf of a built-in scalar type is tried as its Swift type first: the cast also sees through an `Optional`,
+    /// which spares the costlier check for one.
     private func completeNow(_ completion: Completion, value: (any Sendable)?, field: FieldPlan, position: Position) throws(NullPropagation) {
         if case .nonNull(let inner) = completion {
             if case .leaf(let leaf) = inner, let value, writeNative(leaf.kind, value) { return }
@@ -291,8 +308,11 @@ final class PlanExecutor {
             }
             output.raw("]")
             if let propagated { throw propagated }
-        case .object, .abstract:
-            preconditionFailure("objects complete asynchronously")
+        case .object(let selection):
+            try executeSelectionNow(selection, source: value, path: position.node)
+        case .abstract(let abstract):
+            let selection = try runtimeSelection(abstract, value: value, field: field, position: position)
+            try executeSelectionNow(selection, source: value, path: position.node)
         }
     }
 
