@@ -88,7 +88,7 @@ uninstall:
 	rm -f $(DESTDIR)$(CONFDIR)/graphql-fcgi.yaml.sample
 	@test ! -e $(DESTDIR)$(CONFDIR)/graphql-fcgi.yaml || echo "kept $(DESTDIR)$(CONFDIR)/graphql-fcgi.yaml (your settings)"
 
-## microbench: executing a parsed, validated document, per request and per field (release build, not in make test)
+## microbench: both executors per request and per field, and the whole pipeline without the socket (release, not in make test)
 microbench:
 	swift run -c release executor-microbench
 

@@ -1,5 +1,6 @@
 import GraphQL
 import Logging
+import Synchronization
 import Testing
 
 @testable import GraphQLHTTP
@@ -17,6 +18,8 @@ import Testing
           search: [Result]
           pet: Pet
           slow: String
+          left: String
+          right: String
           greeting(name: String = "you", times: Int): String
         }
         type Inner { value: Int! name: String }
@@ -42,6 +45,8 @@ import Testing
                 try await Task.sleep(for: .milliseconds(5))
                 return "done"
             },
+            "Query.left": { _, _, context, _ in try await (context as! Rendezvous).meet() },
+            "Query.right": { _, _, context, _ in try await (context as! Rendezvous).meet() },
             "Query.greeting": { _, arguments, _, field in
                 "\(field.path.elements.map(\.description).joined(separator: ".")): hello \(arguments["name"].string ?? "?") x\(arguments["times"].int ?? 1)"
             },
@@ -50,6 +55,21 @@ import Testing
     )
 
     struct Dog: Sendable { let name: String }
+
+    /// Two resolvers that each wait for the other: "together" when both ran at once, "alone" when the second only
+    /// started after the first gave up (2 s).
+    final class Rendezvous: Sendable {
+        let arrived = Atomic<Int>(0)
+
+        func meet() async throws -> String {
+            arrived.add(1, ordering: .sequentiallyConsistent)
+            for _ in 0..<200 {
+                if arrived.load(ordering: .sequentiallyConsistent) >= 2 { return "together" }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            return "alone"
+        }
+    }
 
     func run(_ query: String, variables: String = "{}") async throws -> String {
         let schema = try buildSchema(source: Self.sdl)
@@ -94,6 +114,13 @@ import Testing
 
     @Test func anAsyncResolverSuspendsOnlyItsOwnField() async throws {
         #expect(try await run("{ slow nested { value } }") == #"{"data":{"slow":"done","nested":{"value":7}}}"#)
+    }
+
+    @Test func asynchronousSiblingsWaitTogether() async throws {
+        let schema = try buildSchema(source: Self.sdl)
+        let handler = GraphQLHTTPHandler(schema: schema, resolvers: Self.resolvers, configuration: .init(), logger: Logger(label: "plan"))
+        let response = await handler.execute(GraphQLRequestParameters(query: "{ left right hello: tags }"), context: Rendezvous())
+        #expect(String(decoding: response.body, as: UTF8.self) == #"{"data":{"left":"together","right":"together","hello":["a",null,"c"]}}"#)
     }
 
     @Test func introspectionRunsOnTheReferenceExecutor() async throws {

@@ -102,6 +102,12 @@ func compare(_ benchmark: Case, reference referenceHandler: GraphQLHTTPHandler, 
     return (reference, plan)
 }
 
+// PIPELINE_ONLY=N runs only the pipeline, N times (for counting allocations with a profiler).
+if let count = ProcessInfo.processInfo.environment["PIPELINE_ONLY"].flatMap({ Int($0) }) {
+    print(String(format: "%.1f", pipelineMicroseconds(iterations: count)))
+    exit(0)
+}
+
 print("| request | reference µs/request | plan µs/request | reference µs/field | plan µs/field | plan speed-up |")
 print("|---|---:|---:|---:|---:|---:|")
 for benchmark in cases {

@@ -25,11 +25,15 @@ final class SelectionPlan: @unchecked Sendable {
     let fields: [FieldPlan]
     /// Every field, and every field below, runs without an `async` call: the whole subtree completes synchronously.
     let runsSynchronously: Bool
+    /// The fields with an asynchronous resolver, when there are several: their resolvers start together.
+    let concurrentFields: [Int]
 
     init(type: GraphQLObjectType, fields: [FieldPlan]) {
         self.type = type
         self.fields = fields
         self.runsSynchronously = fields.allSatisfy(\.runsSynchronously)
+        let asynchronous = fields.indices.filter { if case .resolver = fields[$0].resolution { true } else { false } }
+        self.concurrentFields = asynchronous.count > 1 ? asynchronous : []
     }
 }
 

@@ -61,7 +61,8 @@ final class PlanExecutor {
         }
         let executor = PlanExecutor(schema: schema, resolvers: resolvers, context: context, argumentValues: argumentValues)
         do {
-            try await executor.executeSelection(plan.root, source: rootValue, path: nil)
+            // A mutation's root fields run one after the other, as the spec requires.
+            try await executor.executeSelection(plan.root, source: rootValue, path: nil, serially: plan.operation.operation == .mutation)
         } catch {
             executor.output = JSONWriter(capacity: 4)
             executor.output.raw("null")
@@ -85,7 +86,13 @@ final class PlanExecutor {
 
     /// Every field runs, even after one has nulled this object (as the reference executor's concurrent fields all
     /// run): their errors are reported; the first propagating null is passed on.
-    private func executeSelection(_ selection: SelectionPlan, source: any Sendable, path: ResponsePath?) async throws(NullPropagation) {
+    private func executeSelection(
+        _ selection: SelectionPlan,
+        source: any Sendable,
+        path: ResponsePath?,
+        serially: Bool = false
+    ) async throws(NullPropagation) {
+        let started = serially || selection.concurrentFields.isEmpty ? [:] : await resolveConcurrently(selection, source: source, path: path)
         output.raw("{")
         var propagated: NullPropagation?
         for (index, field) in selection.fields.enumerated() {
@@ -95,7 +102,7 @@ final class PlanExecutor {
                 if field.runsSynchronously {
                     try executeFieldNow(field, source: source, parentPath: path)
                 } else {
-                    try await executeField(field, source: source, parentPath: path)
+                    try await executeField(field, source: source, parentPath: path, resolved: started[index])
                 }
             } catch {
                 if propagated == nil { propagated = error }
@@ -103,6 +110,35 @@ final class PlanExecutor {
         }
         output.raw("}")
         if let propagated { throw propagated }
+    }
+
+    /// Starts the selection's asynchronous resolvers together (child tasks on the same worker thread), so that one
+    /// waiting for Kratos does not hold the others back; the values are completed in selection order afterwards.
+    private func resolveConcurrently(
+        _ selection: SelectionPlan,
+        source: any Sendable,
+        path: ResponsePath?
+    ) async -> [Int: Result<(any Sendable)?, any Error>] {
+        let calls = selection.concurrentFields.compactMap { index -> (Int, FieldResolver, Map, FieldInfo)? in
+            let field = selection.fields[index]
+            guard case .resolver(let resolve) = field.resolution else { return nil }
+            return (index, resolve, arguments(of: field), FieldInfo(field: field.description, parentPath: path))
+        }
+        let context = self.context
+        return await withTaskGroup(of: (Int, Result<(any Sendable)?, any Error>).self) { group in
+            for (index, resolve, arguments, info) in calls {
+                group.addTask {
+                    do {
+                        return (index, .success(try await resolve(source, arguments, context, info)))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            var results: [Int: Result<(any Sendable)?, any Error>] = [:]
+            for await (index, result) in group { results[index] = result }
+            return results
+        }
     }
 
     /// `executeSelection` for a selection whose fields all run synchronously.
@@ -123,11 +159,20 @@ final class PlanExecutor {
     }
 
     /// Runs a field whose resolver may wait or whose value has fields that do.
-    private func executeField(_ field: FieldPlan, source: any Sendable, parentPath: ResponsePath?) async throws(NullPropagation) {
+    private func executeField(
+        _ field: FieldPlan,
+        source: any Sendable,
+        parentPath: ResponsePath?,
+        resolved: Result<(any Sendable)?, any Error>? = nil
+    ) async throws(NullPropagation) {
         let value: (any Sendable)?
         if case .resolver(let resolve) = field.resolution {
             do {
-                value = try await resolve(source, arguments(of: field), context, FieldInfo(field: field.description, parentPath: parentPath))
+                if let resolved {
+                    value = try resolved.get()
+                } else {
+                    value = try await resolve(source, arguments(of: field), context, FieldInfo(field: field.description, parentPath: parentPath))
+                }
             } catch {
                 return try resolverFailed(error, field: field, parentPath: parentPath)
             }
