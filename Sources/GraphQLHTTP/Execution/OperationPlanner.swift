@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: Apache-2.0
+import GraphQL
+import OrderedCollections
+
+/// Builds operation plans, following GraphQLSwift's `collectFields` rule for rule (including its handling of
+/// fragments already visited), so both executors select the same fields.
+struct OperationPlanner {
+    /// Why an operation cannot be planned; it then runs on the reference executor.
+    enum Unplannable: Error {
+        /// `@skip`/`@include` read a variable: the plan depends on the request (`variables` given, it is built).
+        case conditionReadsVariable
+        /// `__schema`, `__type`, an `isTypeOf` check, or input the reference executor would refuse.
+        case unsupported
+    }
+
+    let schema: GraphQLSchema
+    let resolvers: Resolvers
+    /// The request's coerced variables, when planning for one request; nil when planning once for every request.
+    let variables: [String: Map]?
+    private let fragments: [String: FragmentDefinition]
+    private var variableArgumentFields: [FieldPlan] = []
+
+    init(schema: GraphQLSchema, document: Document, resolvers: Resolvers, variables: [String: Map]?) {
+        self.schema = schema
+        self.resolvers = resolvers
+        self.variables = variables
+        var fragments: [String: FragmentDefinition] = [:]
+        for case let fragment as FragmentDefinition in document.definitions { fragments[fragment.name.value] = fragment }
+        self.fragments = fragments
+    }
+
+    static func plan(
+        _ operation: OperationDefinition,
+        in document: Document,
+        schema: GraphQLSchema,
+        resolvers: Resolvers,
+        variables: [String: Map]?
+    ) throws(Unplannable) -> OperationPlan {
+        var planner = OperationPlanner(schema: schema, document: document, resolvers: resolvers, variables: variables)
+        let rootType: GraphQLObjectType?
+        switch operation.operation {
+        case .query: rootType = schema.queryType
+        case .mutation: rootType = schema.mutationType
+        case .subscription: rootType = schema.subscriptionType
+        }
+        guard let rootType else { throw .unsupported }
+        var fields = OrderedDictionary<String, [Field]>()
+        try planner.collect(operation.selectionSet, runtimeType: rootType, into: &fields, visited: [])
+        let root = try planner.selection(rootType, fields: fields)
+        return OperationPlan(operation: operation, root: root, variableArgumentFields: planner.variableArgumentFields)
+    }
+
+    private mutating func selection(_ type: GraphQLObjectType, fields: OrderedDictionary<String, [Field]>) throws(Unplannable) -> SelectionPlan {
+        if type.isTypeOf != nil { throw .unsupported }
+        var plans: [FieldPlan] = []
+        for (key, nodes) in fields { plans.append(try field(key, nodes: nodes, parentType: type)) }
+        return SelectionPlan(type: type, fields: plans)
+    }
+
+    private mutating func field(_ key: String, nodes: [Field], parentType: GraphQLObjectType) throws(Unplannable) -> FieldPlan {
+        let name = nodes[0].name.value
+        if name == "__typename" {
+            return FieldPlan(responseKey: key, nodes: nodes, parentType: parentType, definition: nil, resolution: .typeName)
+        }
+        guard name != "__schema", name != "__type", let definition = (try? parentType.fields())?[name] else {
+            throw .unsupported
+        }
+        let coordinate = "\(parentType.name).\(name)"
+        let resolution: FieldPlan.Resolution =
+            if let resolve = resolvers.synchronousFields[coordinate] { .synchronous(resolve) }
+            else if let resolve = resolvers.fields[coordinate] { .resolver(resolve) }
+            else { .property }
+        let plan = FieldPlan(responseKey: key, nodes: nodes, parentType: parentType, definition: definition, resolution: resolution)
+        if nodes[0].arguments.contains(where: { InputCoercion.mentionsVariable($0.value) }) {
+            plan.arguments = FieldPlan.Arguments.perRequest(variableArgumentFields.count)
+            variableArgumentFields.append(plan)
+        } else {
+            do {
+                plan.arguments = FieldPlan.Arguments.constant(try InputCoercion.arguments(definition.args, nodes[0].arguments, variables: [:]))
+            } catch {
+                throw .unsupported
+            }
+        }
+        plan.completion = try completion(definition.type, nodes: nodes)
+        return plan
+    }
+
+    private mutating func completion(_ type: any GraphQLType, nodes: [Field]) throws(Unplannable) -> Completion {
+        switch type {
+        case let nonNull as GraphQLNonNull: return .nonNull(try completion(nonNull.ofType, nodes: nodes))
+        case let list as GraphQLList: return .list(try completion(list.ofType, nodes: nodes))
+        case let leaf as any GraphQLLeafType: return .leaf(Leaf(leaf))
+        case let object as GraphQLObjectType: return .object(try subselection(object, nodes: nodes))
+        case let abstract as any GraphQLAbstractType:
+            var selections: [String: SelectionPlan] = [:]
+            for object in schema.getPossibleTypes(abstractType: abstract) {
+                selections[object.name] = try subselection(object, nodes: nodes)
+            }
+            return .abstract(AbstractPlan(type: abstract, selections: selections))
+        default: throw .unsupported
+        }
+    }
+
+    /// The merged selection of every node for values of `type` (GraphQLSwift's `completeObjectValue`).
+    private mutating func subselection(_ type: GraphQLObjectType, nodes: [Field]) throws(Unplannable) -> SelectionPlan {
+        var fields = OrderedDictionary<String, [Field]>()
+        for node in nodes {
+            if let selectionSet = node.selectionSet { try collect(selectionSet, runtimeType: type, into: &fields, visited: []) }
+        }
+        return try selection(type, fields: fields)
+    }
+
+    /// GraphQLSwift's `collectFields`. `visited` is passed by value on purpose: there, each call works on its own
+    /// copy, so a fragment spread again after a nested one returned is collected again.
+    private func collect(
+        _ selectionSet: SelectionSet,
+        runtimeType: GraphQLObjectType,
+        into fields: inout OrderedDictionary<String, [Field]>,
+        visited: Set<String>
+    ) throws(Unplannable) {
+        var visited = visited
+        for selection in selectionSet.selections {
+            switch selection {
+            case let field as Field:
+                guard try includes(field.directives) else { continue }
+                fields[field.alias?.value ?? field.name.value, default: []].append(field)
+            case let inline as InlineFragment:
+                guard try includes(inline.directives), matches(inline.typeCondition, runtimeType) else { continue }
+                try collect(inline.selectionSet, runtimeType: runtimeType, into: &fields, visited: visited)
+            case let spread as FragmentSpread:
+                let name = spread.name.value
+                guard !visited.contains(name), try includes(spread.directives) else { continue }
+                visited.insert(name)
+                guard let fragment = fragments[name], matches(fragment.typeCondition, runtimeType) else { continue }
+                try collect(fragment.selectionSet, runtimeType: runtimeType, into: &fields, visited: visited)
+            default:
+                continue
+            }
+        }
+    }
+
+    private func includes(_ directives: [Directive]) throws(Unplannable) -> Bool {
+        if let skip = directives.first(where: { $0.name.value == "skip" }), try condition(skip) == .bool(true) { return false }
+        if let include = directives.first(where: { $0.name.value == "include" }), try condition(include) == .bool(false) { return false }
+        return true
+    }
+
+    private func condition(_ directive: Directive) throws(Unplannable) -> Map {
+        guard let argument = directive.arguments.first(where: { $0.name.value == "if" }) else { throw .unsupported }
+        if let variable = argument.value as? Variable {
+            guard let variables else { throw .conditionReadsVariable }
+            // `if` is `Boolean!`: anything but a boolean is an error the reference executor words.
+            guard case .bool(let value) = variables[variable.name.value] else { throw .unsupported }
+            return .bool(value)
+        }
+        guard let literal = argument.value as? BooleanValue else { throw .unsupported }
+        return .bool(literal.value)
+    }
+
+    private func matches(_ condition: NamedType?, _ type: GraphQLObjectType) -> Bool {
+        guard let condition, let conditional = schema.getType(name: condition.name.value) else { return true }
+        if let object = conditional as? GraphQLObjectType { return object.name == type.name }
+        if let abstract = conditional as? any GraphQLAbstractType { return schema.isSubType(abstractType: abstract, maybeSubType: type) }
+        return false
+    }
+}

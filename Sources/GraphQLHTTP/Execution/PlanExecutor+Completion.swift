@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: Apache-2.0
+import GraphQL
+
+/// Completing values: nullability, lists, objects, interfaces and unions, leaves.
+extension PlanExecutor {
+    // MARK: - Values
+
+    /// Writes `value` as `completion` says; a null in a nullable position is written here, one in a non-null
+    /// position is thrown to the parent.
+    func complete(_ completion: Completion, value: (any Sendable)?, field: FieldPlan, position: ValuePosition) async throws(NullPropagation) {
+        if case .nonNull(let inner) = completion {
+            guard let value = value.flatMap(OptionalValue.unwrap) else { throw nonNullViolation(field, position) }
+            do {
+                try await completeValue(inner, value: value, field: field, position: position)
+            } catch {
+                throw NullPropagation(error: error.error, atOrigin: false)
+            }
+            return
+        }
+        guard let value = value.flatMap(OptionalValue.unwrap) else { return output.raw("null") }
+        let mark = output.count
+        do {
+            try await completeValue(completion, value: value, field: field, position: position)
+        } catch {
+            nullInstead(error, since: mark)
+        }
+    }
+
+    func completeValue(_ completion: Completion, value: any Sendable, field: FieldPlan, position: ValuePosition) async throws(NullPropagation) {
+        switch completion {
+        case .nonNull, .leaf:
+            try completeValueNow(completion, value: value, field: field, position: position)
+        case .list(let item):
+            let items = try listItems(value, field: field, position: position)
+            let listPath = position.node
+            var propagated: NullPropagation?
+            output.raw("[")
+            for (index, element) in items.enumerated() {
+                if index > 0 { output.raw(",") }
+                do {
+                    try await complete(item, value: element, field: field, position: ValuePosition(parent: listPath, element: .index(index)))
+                } catch {
+                    if propagated == nil { propagated = error }
+                }
+            }
+            output.raw("]")
+            if let propagated { throw propagated }
+        case .object(let selection):
+            try await executeSelection(selection, source: value, path: position.node)
+        case .abstract(let abstract):
+            let selection = try runtimeSelection(abstract, value: value, field: field, position: position)
+            try await executeSelection(selection, source: value, path: position.node)
+        }
+    }
+
+    /// `complete` for values whose completion runs no asynchronous resolver (`FieldPlan.completesSynchronously`).
+    /// A leaf of a built-in scalar type is tried as its Swift type first: the cast also sees through an `Optional`,
+    /// which spares the costlier check for one.
+    func completeNow(_ completion: Completion, value: (any Sendable)?, field: FieldPlan, position: ValuePosition) throws(NullPropagation) {
+        if case .nonNull(let inner) = completion {
+            if case .leaf(let leaf) = inner, let value, writeNative(leaf.kind, value) { return }
+            guard let value = value.flatMap(OptionalValue.unwrap) else { throw nonNullViolation(field, position) }
+            do {
+                try completeValueNow(inner, value: value, field: field, position: position)
+            } catch {
+                throw NullPropagation(error: error.error, atOrigin: false)
+            }
+            return
+        }
+        if case .leaf(let leaf) = completion, let value, writeNative(leaf.kind, value) { return }
+        guard let value = value.flatMap(OptionalValue.unwrap) else { return output.raw("null") }
+        let mark = output.count
+        do {
+            try completeValueNow(completion, value: value, field: field, position: position)
+        } catch {
+            nullInstead(error, since: mark)
+        }
+    }
+
+    func completeValueNow(_ completion: Completion, value: any Sendable, field: FieldPlan, position: ValuePosition) throws(NullPropagation) {
+        switch completion {
+        case .nonNull(let inner):
+            try completeNow(inner, value: value, field: field, position: position)
+        case .leaf(let leaf):
+            if writeNative(leaf.kind, value) { return }
+            do {
+                output.map(try leaf.type.serialize(value: value))
+            } catch {
+                let message = (error as? GraphQLError)?.message ?? String(describing: error)
+                throw completionError(message, field: field, position: position)
+            }
+        case .list(let item):
+            let items = try listItems(value, field: field, position: position)
+            let listPath = position.node
+            var propagated: NullPropagation?
+            output.raw("[")
+            for (index, element) in items.enumerated() {
+                if index > 0 { output.raw(",") }
+                do {
+                    try completeNow(item, value: element, field: field, position: ValuePosition(parent: listPath, element: .index(index)))
+                } catch {
+                    if propagated == nil { propagated = error }
+                }
+            }
+            output.raw("]")
+            if let propagated { throw propagated }
+        case .object(let selection):
+            try executeSelectionNow(selection, source: value, path: position.node)
+        case .abstract(let abstract):
+            let selection = try runtimeSelection(abstract, value: value, field: field, position: position)
+            try executeSelectionNow(selection, source: value, path: position.node)
+        }
+    }
+
+    func listItems(_ value: any Sendable, field: FieldPlan, position: ValuePosition) throws(NullPropagation) -> [(any Sendable)?] {
+        guard let items = value as? [(any Sendable)?] else {
+            throw completionError(
+                "Expected array, but did not find one for field \(field.parentType.name).\(field.fieldName).",
+                field: field,
+                position: position
+            )
+        }
+        return items
+    }
+
+    func nonNullViolation(_ field: FieldPlan, _ position: ValuePosition) -> NullPropagation {
+        var violation = completionError(
+            "Cannot return null for non-nullable field \(field.parentType.name).\(field.fieldName).",
+            field: field,
+            position: position
+        )
+        violation.atOrigin = false
+        return violation
+    }
+
+    /// A nullable value failed: what was written of it gives way to null, and the error is reported.
+    func nullInstead(_ propagation: NullPropagation, since mark: Int) {
+        output.truncate(to: mark)
+        output.raw("null")
+        record(propagation.error, propagated: !propagation.atOrigin)
+    }
+
+    func runtimeSelection(_ abstract: AbstractPlan, value: any Sendable, field: FieldPlan, position: ValuePosition) throws(NullPropagation) -> SelectionPlan {
+        let name: String?
+        do {
+            name = try resolvers.typeName(of: value, abstractType: abstract.type.name, context: context)
+        } catch {
+            throw NullPropagation(error: resolverError(error, field: field, position: position))
+        }
+        guard let name else { throw completionError("Could not find a resolve function.", field: field, position: position) }
+        if let selection = abstract.selections[name] { return selection }
+        let runtimeType = schema.getType(name: name)
+        guard let object = runtimeType as? GraphQLObjectType else {
+            throw completionError(
+                "Abstract type \(abstract.type.name) must resolve to an Object type at runtime for field "
+                    + "\(field.parentType.name).\(field.fieldName) with value \"\(TypeResolveResult.name(name))\", "
+                    + "received \"\(String(describing: runtimeType))\".",
+                field: field,
+                position: position
+            )
+        }
+        throw completionError(
+            "Runtime Object type \"\(object.name)\" is not a possible type for \"\(abstract.type.name)\".",
+            field: field,
+            position: position
+        )
+    }
+
+    /// Writes a built-in scalar's native Swift value exactly as `serialize` and `JSONWriter` would write it; false
+    /// for anything else, which goes through the type's `serialize`.
+    func writeNative(_ kind: Leaf.Kind, _ value: any Sendable) -> Bool {
+        switch kind {
+        case .string:
+            guard let string = value as? String else { return false }
+            output.string(string)
+        case .int:
+            guard let integer = value as? Int, Int(Int32.min)...Int(Int32.max) ~= integer else { return false }
+            output.integer(integer)
+        case .float:
+            guard let double = value as? Double, double.isFinite else { return false }
+            output.double(double)
+        case .boolean:
+            guard let bool = value as? Bool else { return false }
+            output.raw(bool ? "true" : "false")
+        case .other:
+            return false
+        }
+        return true
+    }
+}
