@@ -28,7 +28,9 @@ extension PlanExecutor {
 
     func completeValue(_ completion: Completion, value: any Sendable, field: FieldPlan, position: ValuePosition) async throws(NullPropagation) {
         switch completion {
-        case .nonNull, .leaf:
+        case .nonNull:
+            try await complete(completion, value: value, field: field, position: position)
+        case .leaf:
             try completeValueNow(completion, value: value, field: field, position: position)
         case .list(let item):
             let items = try listItems(value, field: field, position: position)
