@@ -20,9 +20,11 @@ import Testing
           slow: String
           left: String
           right: String
+          pair: [Meeting!]
           greeting(name: String = "you", times: Int): String
         }
         type Inner { value: Int! name: String }
+        type Meeting { together: String }
         interface Pet { name: String }
         type Cat implements Pet { name: String lives: Int }
         type Dog implements Pet { name: String good: Boolean }
@@ -47,6 +49,8 @@ import Testing
             },
             "Query.left": { _, _, context, _ in try await (context as! Rendezvous).meet() },
             "Query.right": { _, _, context, _ in try await (context as! Rendezvous).meet() },
+            "Query.pair": { _, _, _, _ in [1, 2] },
+            "Meeting.together": { _, _, context, _ in try await (context as! Rendezvous).meet() },
             "Query.greeting": { _, arguments, _, field in
                 "\(field.path.elements.map(\.description).joined(separator: ".")): hello \(arguments["name"].string ?? "?") x\(arguments["times"].int ?? 1)"
             },
@@ -121,6 +125,13 @@ import Testing
         let handler = GraphQLHTTPHandler(schema: schema, resolvers: Self.resolvers, configuration: .init(), logger: Logger(label: "plan"))
         let response = await handler.execute(GraphQLRequestParameters(query: "{ left right hello: tags }"), context: Rendezvous())
         #expect(String(decoding: response.body, as: UTF8.self) == #"{"data":{"left":"together","right":"together","hello":["a",null,"c"]}}"#)
+    }
+
+    @Test func asynchronousListItemsWaitTogether() async throws {
+        let schema = try buildSchema(source: Self.sdl)
+        let handler = GraphQLHTTPHandler(schema: schema, resolvers: Self.resolvers, configuration: .init(), logger: Logger(label: "plan"))
+        let response = await handler.execute(GraphQLRequestParameters(query: "{ pair { together } }"), context: Rendezvous())
+        #expect(String(decoding: response.body, as: UTF8.self) == #"{"data":{"pair":[{"together":"together"},{"together":"together"}]}}"#)
     }
 
     @Test func introspectionRunsOnTheReferenceExecutor() async throws {

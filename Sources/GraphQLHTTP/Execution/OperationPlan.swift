@@ -107,7 +107,8 @@ final class FieldPlan: @unchecked Sendable {
 }
 
 /// How a resolved value becomes JSON, following the field's type.
-indirect enum Completion {
+indirect enum Completion: @unchecked Sendable {
+    // @unchecked: its payloads are immutable plans and GraphQLSwift's leaf types.
     case nonNull(Completion)
     case list(Completion)
     case leaf(Leaf)

@@ -35,15 +35,14 @@ extension PlanExecutor {
         case .list(let item):
             let items = try listItems(value, field: field, position: position)
             let listPath = position.node
+            let completed = await completeConcurrently(items, as: item, field: field, path: listPath)
             var propagated: NullPropagation?
             output.raw("[")
-            for (index, element) in items.enumerated() {
+            for (index, itemOutput) in completed.enumerated() {
                 if index > 0 { output.raw(",") }
-                do {
-                    try await complete(item, value: element, field: field, position: ValuePosition(parent: listPath, element: .index(index)))
-                } catch {
-                    if propagated == nil { propagated = error }
-                }
+                output.append(itemOutput.data)
+                for (error, travelled) in zip(itemOutput.errors, itemOutput.propagated) { record(error, propagated: travelled) }
+                if let itemPropagation = itemOutput.propagation, propagated == nil { propagated = itemPropagation }
             }
             output.raw("]")
             if let propagated { throw propagated }
@@ -52,6 +51,38 @@ extension PlanExecutor {
         case .abstract(let abstract):
             let selection = try runtimeSelection(abstract, value: value, field: field, position: position)
             try await executeSelection(selection, source: value, path: position.node)
+        }
+    }
+
+    /// One list item's completion, written on its own.
+    struct ItemOutput: Sendable {
+        var data: [UInt8]
+        var errors: [GraphQLError]
+        var propagated: [Bool]
+        var propagation: NullPropagation?
+    }
+
+    /// Completes the items of a list whose items have asynchronous resolvers below them, each in a child task on
+    /// the same worker thread with its own buffer, so that one item waiting does not hold the others back; the
+    /// outputs come back in item order.
+    func completeConcurrently(_ items: [(any Sendable)?], as item: Completion, field: FieldPlan, path: ResponsePath) async -> [ItemOutput] {
+        let (schema, resolvers, context, argumentValues) = (self.schema, self.resolvers, self.context, self.argumentValues)
+        return await withTaskGroup(of: (Int, ItemOutput).self) { group in
+            for (index, element) in items.enumerated() {
+                group.addTask {
+                    let executor = PlanExecutor(schema: schema, resolvers: resolvers, context: context, argumentValues: argumentValues)
+                    var propagation: NullPropagation?
+                    do throws(NullPropagation) {
+                        try await executor.complete(item, value: element, field: field, position: ValuePosition(parent: path, element: .index(index)))
+                    } catch {
+                        propagation = error
+                    }
+                    return (index, ItemOutput(data: executor.output.bytes, errors: executor.errors, propagated: executor.propagated, propagation: propagation))
+                }
+            }
+            var outputs = [ItemOutput](repeating: ItemOutput(data: [], errors: [], propagated: []), count: items.count)
+            for await (index, output) in group { outputs[index] = output }
+            return outputs
         }
     }
 

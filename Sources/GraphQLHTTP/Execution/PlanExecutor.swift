@@ -33,7 +33,7 @@ final class PlanExecutor {
     var errors: [GraphQLError] = []
     var propagated: [Bool] = []
 
-    private init(schema: GraphQLSchema, resolvers: Resolvers, context: any Sendable, argumentValues: [Map]) {
+    init(schema: GraphQLSchema, resolvers: Resolvers, context: any Sendable, argumentValues: [Map]) {
         self.schema = schema
         self.resolvers = resolvers
         self.context = context
