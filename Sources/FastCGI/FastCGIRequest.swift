@@ -3,7 +3,8 @@
 /// One request as nginx passed it: the CGI parameters and the body, read in full before the handler runs.
 public struct FastCGIRequest: Sendable {
     /// The parameters as libfcgi holds them (`NAME=VALUE`), copied in one buffer: a request looks up a dozen of
-    /// the ~40 nginx sends, and building a dictionary of them all (a string and a hash each) cost ~5 µs a request.
+    /// the ~40 nginx sends, and building a dictionary of them all (a string and a hash each) took ~6 % of a worker's
+    /// CPU under wrk, about 5 µs a request.
     private var parameterBytes: [UInt8] = []
     /// Where each parameter's name ends and its value ends in `parameterBytes` (each starts after the previous).
     private var parameterBounds: [(nameEnd: Int32, valueEnd: Int32)] = []

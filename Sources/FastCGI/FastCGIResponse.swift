@@ -14,12 +14,12 @@ public struct FastCGIResponse: Sendable {
 
     /// The CGI head: `Status:`, the headers (CR and LF removed from values so no header can be injected),
     /// `Content-Length`, and the blank line.
-    var head: String { String(decoding: message(includingBody: false), as: UTF8.self) }
+    var head: String { String(decoding: message().dropLast(body.count), as: UTF8.self) }
 
     /// The head and the body in one buffer, written to nginx in one call.
-    public func message(includingBody: Bool = true) -> [UInt8] {
+    public func message() -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(160 + (includingBody ? body.count : 0))
+        bytes.reserveCapacity(160 + body.count)
         bytes.append(contentsOf: "Status: ".utf8)
         bytes.append(contentsOf: String(status).utf8)
         bytes.append(UInt8(ascii: " "))
@@ -38,7 +38,7 @@ public struct FastCGIResponse: Sendable {
         bytes.append(contentsOf: "Content-Length: ".utf8)
         bytes.append(contentsOf: String(body.count).utf8)
         bytes.append(contentsOf: "\r\n\r\n".utf8)
-        if includingBody { bytes.append(contentsOf: body) }
+        bytes.append(contentsOf: body)
         return bytes
     }
 

@@ -163,7 +163,6 @@ final class LibFCGIRequest {
         FCGX_Finish_r(raw)
     }
 
-    /// The FastCGI parameters, copied: libfcgi frees them at `finish`.
     /// The request's parameters, copied into `request` (libfcgi frees them at `FCGX_Finish_r`).
     func copyParameters(into request: inout FastCGIRequest) {
         guard var cursor = raw.pointee.envp else { return }
@@ -220,7 +219,8 @@ final class LibFCGIRequest {
 }
 
 /// The process's standard error, written with one `write(2)` per call so that lines from different threads never
-/// interleave (Foundation's `FileHandle.write` copies into `Data` first and cost ~3 µs a line).
+/// interleave (Foundation's `FileHandle.write` copies into `Data` first: ~4 % of a worker's CPU under wrk, about
+/// 3 µs a line).
 public enum StandardError {
     public static func write(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { buffer in

@@ -166,9 +166,7 @@ public final class GraphQLHTTPHandler: Sendable {
         if let planned = await executePlan(prepared, document: document, operation: operation, variables: parameters.variables, context: context, rootValue: rootValue) {
             var body = JSONWriter(capacity: planned.data.count + 64)
             body.response(dataJSON: planned.data, errors: planned.errors.map { mask($0, requestID: requestID) })
-            var response = HTTPResponse(status: 200, headers: [("Content-Type", mediaType.contentType)], body: body.bytes)
-            response.operation = summary
-            return response
+            return executed(body, mediaType, summary)
         }
 
         let result: GraphQLResult
@@ -191,6 +189,11 @@ public final class GraphQLHTTPHandler: Sendable {
         }
         var body = JSONWriter(capacity: 512)
         body.response(data: result.data ?? .null, errors: result.errors.map { mask($0, requestID: requestID) })
+        return executed(body, mediaType, summary)
+    }
+
+    /// The 200 of an operation that ran, whichever executor ran it.
+    private func executed(_ body: JSONWriter, _ mediaType: ResponseMediaType, _ summary: OperationSummary) -> HTTPResponse {
         var response = HTTPResponse(status: 200, headers: [("Content-Type", mediaType.contentType)], body: body.bytes)
         response.operation = summary
         return response
@@ -206,9 +209,9 @@ public final class GraphQLHTTPHandler: Sendable {
         context: any Sendable,
         rootValue: any Sendable
     ) async -> PlanExecutor.Output? {
-        guard let resolvers, let entry = prepared.plans[operation.name?.value ?? ""],
-            let variables = PlanExecutor.variables(operation.variableDefinitions, inputs: inputs, schema: schema)
-        else { return nil }
+        guard let resolvers, let entry = prepared.plans[operation.name?.value ?? ""] else { return nil }
+        if case .reference = entry { return nil }
+        guard let variables = PlanExecutor.variables(operation.variableDefinitions, inputs: inputs, schema: schema) else { return nil }
         let plan: OperationPlan
         switch entry {
         case .ready(let ready):

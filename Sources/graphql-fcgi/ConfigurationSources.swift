@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import GraphQLHTTP
 import Yams
 
 /// The configuration file (YAML) and `GRAPHQL_FCGI_*` environment variables, turned into the flags `ServeOptions`
@@ -25,8 +26,8 @@ enum ConfigurationSources {
     static let keys: [String: Kind] = [
         "listen": .string, "socket-mode": .string, "socket-user": .string, "socket-group": .string,
         "schema": .string, "threads": .integer(minimum: 1), "max-body-bytes": .integer(minimum: 1),
-        "grace-period": .integer(minimum: 0), "status-codes": .choice(["compatible", "draft2026"]),
-        "executor": .choice(["plan", "reference"]),
+        "grace-period": .integer(minimum: 0), "status-codes": .choice(GraphQLHTTPConfiguration.StatusCodePolicy.allCases.map(\.rawValue)),
+        "executor": .choice(GraphQLHTTPConfiguration.Executor.allCases.map(\.rawValue)),
         "max-document-nesting": .integer(minimum: 1), "explorer-dir": .string, "no-explorer": .flag,
         "profile": .choice(["production", "development"]), "persisted-queries-manifest": .string,
         "max-tokens": .integer(minimum: 0), "max-depth": .integer(minimum: 0), "max-aliases": .integer(minimum: 0),

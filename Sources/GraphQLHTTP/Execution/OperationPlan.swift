@@ -52,57 +52,67 @@ final class FieldPlan: @unchecked Sendable {
         case perRequest(Int)
     }
 
-    let responseKey: String
+    /// What the resolver is told about the field (name, response key, parent and return types).
+    let description: FieldDescription
     /// `"key":`, escaped once.
     let keyJSON: [UInt8]
-    let fieldName: String
     /// Every node merged into this response key, for error locations.
     let nodes: [Field]
     let parentType: GraphQLObjectType
-    let returnType: any GraphQLOutputType
     let definition: GraphQLField?
     let resolution: Resolution
-    var arguments: Arguments = .constant(.dictionary([:]))
-    var completion: Completion = .leaf(Leaf(GraphQLString)) {
-        didSet {
-            completesSynchronously = completion.isSynchronous
-            switch completion {
-            case .leaf(let leaf), .nonNull(.leaf(let leaf)): nativeLeaf = leaf.kind == .other ? nil : leaf.kind
-            default: nativeLeaf = nil
-            }
-        }
-    }
+    let arguments: Arguments
+    let completion: Completion
     /// For a field of a built-in scalar type: its kind, so that a native value is written without looking at
     /// `completion` (whose enum payloads cost reference counting on every field).
-    private(set) var nativeLeaf: Leaf.Kind?
+    let nativeLeaf: Leaf.Kind?
     /// Leaves, lists of leaves, and objects whose fields all run synchronously complete without an `async` call.
-    private(set) var completesSynchronously = true
+    let completesSynchronously: Bool
+
+    var fieldName: String { description.fieldName }
+    var responseKey: String { description.responseKey }
+
     /// No `async` call at all: the field completes synchronously and its resolver (if any) is synchronous.
     var runsSynchronously: Bool {
         if case .resolver = resolution { return false }
         return completesSynchronously
     }
-    /// What the resolver is told about the field.
-    let description: FieldDescription
 
-    init(responseKey: String, nodes: [Field], parentType: GraphQLObjectType, definition: GraphQLField?, resolution: Resolution) {
-        self.responseKey = responseKey
+    init(
+        responseKey: String,
+        nodes: [Field],
+        parentType: GraphQLObjectType,
+        definition: GraphQLField?,
+        resolution: Resolution,
+        arguments: Arguments = .constant(.dictionary([:])),
+        completion: Completion
+    ) {
+        self.description = FieldDescription(
+            fieldName: nodes[0].name.value,
+            responseKey: responseKey,
+            parentType: parentType,
+            returnType: definition?.type ?? GraphQLNonNull(GraphQLString)  // `__typename` has no definition
+        )
         var key = JSONWriter(capacity: responseKey.utf8.count + 3)
         key.string(responseKey)
         key.raw(":")
         self.keyJSON = key.bytes
-        self.fieldName = nodes[0].name.value
         self.nodes = nodes
         self.parentType = parentType
-        self.returnType = definition?.type ?? GraphQLNonNull(GraphQLString)
         self.definition = definition
         self.resolution = resolution
-        self.description = FieldDescription(
-            fieldName: fieldName,
-            responseKey: responseKey,
-            parentType: parentType,
-            returnType: definition?.type ?? GraphQLNonNull(GraphQLString)
-        )
+        self.arguments = arguments
+        self.completion = completion
+        self.completesSynchronously = completion.isSynchronous
+        switch completion {
+        case .leaf(let leaf), .nonNull(.leaf(let leaf)): nativeLeaf = leaf.kind == .other ? nil : leaf.kind
+        default: nativeLeaf = nil
+        }
+    }
+
+    /// Where this field's value goes under a parent at `parentPath`.
+    func position(under parentPath: ResponsePath?) -> ValuePosition {
+        ValuePosition(parent: parentPath, element: .key(responseKey))
     }
 }
 

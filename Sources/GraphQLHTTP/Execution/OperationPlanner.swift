@@ -60,7 +60,10 @@ struct OperationPlanner {
     private mutating func field(_ key: String, nodes: [Field], parentType: GraphQLObjectType) throws(Unplannable) -> FieldPlan {
         let name = nodes[0].name.value
         if name == "__typename" {
-            return FieldPlan(responseKey: key, nodes: nodes, parentType: parentType, definition: nil, resolution: .typeName)
+            return FieldPlan(
+                responseKey: key, nodes: nodes, parentType: parentType, definition: nil, resolution: .typeName,
+                completion: .nonNull(.leaf(Leaf(GraphQLString)))
+            )
         }
         guard name != "__schema", name != "__type", let definition = (try? parentType.fields())?[name] else {
             throw .unsupported
@@ -70,18 +73,24 @@ struct OperationPlanner {
             if let resolve = resolvers.synchronousFields[coordinate] { .synchronous(resolve) }
             else if let resolve = resolvers.fields[coordinate] { .resolver(resolve) }
             else { .property }
-        let plan = FieldPlan(responseKey: key, nodes: nodes, parentType: parentType, definition: definition, resolution: resolution)
-        if nodes[0].arguments.contains(where: { InputCoercion.mentionsVariable($0.value) }) {
-            plan.arguments = FieldPlan.Arguments.perRequest(variableArgumentFields.count)
-            variableArgumentFields.append(plan)
+        // The subtree first: its fields with variable arguments take their indexes before this one does.
+        let completion = try completion(definition.type, nodes: nodes)
+        let readsVariables = nodes[0].arguments.contains { InputCoercion.mentionsVariable($0.value) }
+        let arguments: FieldPlan.Arguments
+        if readsVariables {
+            arguments = .perRequest(variableArgumentFields.count)
         } else {
             do {
-                plan.arguments = FieldPlan.Arguments.constant(try InputCoercion.arguments(definition.args, nodes[0].arguments, variables: [:]))
+                arguments = .constant(try InputCoercion.arguments(definition.args, nodes[0].arguments, variables: [:]))
             } catch {
                 throw .unsupported
             }
         }
-        plan.completion = try completion(definition.type, nodes: nodes)
+        let plan = FieldPlan(
+            responseKey: key, nodes: nodes, parentType: parentType, definition: definition, resolution: resolution,
+            arguments: arguments, completion: completion
+        )
+        if readsVariables { variableArgumentFields.append(plan) }
         return plan
     }
 

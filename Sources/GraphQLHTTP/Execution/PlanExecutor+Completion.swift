@@ -40,8 +40,10 @@ extension PlanExecutor {
             output.raw("[")
             for (index, itemOutput) in completed.enumerated() {
                 if index > 0 { output.raw(",") }
-                output.append(itemOutput.data)
-                for (error, travelled) in zip(itemOutput.errors, itemOutput.propagated) { record(error, propagated: travelled) }
+                output.append(itemOutput.written.data)
+                for (error, travelled) in zip(itemOutput.written.errors, itemOutput.written.propagated) {
+                    record(error, propagated: travelled)
+                }
                 if let itemPropagation = itemOutput.propagation, propagated == nil { propagated = itemPropagation }
             }
             output.raw("]")
@@ -54,11 +56,9 @@ extension PlanExecutor {
         }
     }
 
-    /// One list item's completion, written on its own.
+    /// One list item's completion, written on its own, and the null it passes on to the list, if any.
     struct ItemOutput: Sendable {
-        var data: [UInt8]
-        var errors: [GraphQLError]
-        var propagated: [Bool]
+        var written: Output
         var propagation: NullPropagation?
     }
 
@@ -77,10 +77,10 @@ extension PlanExecutor {
                     } catch {
                         propagation = error
                     }
-                    return (index, ItemOutput(data: executor.output.bytes, errors: executor.errors, propagated: executor.propagated, propagation: propagation))
+                    return (index, ItemOutput(written: executor.result, propagation: propagation))
                 }
             }
-            var outputs = [ItemOutput](repeating: ItemOutput(data: [], errors: [], propagated: []), count: items.count)
+            var outputs = [ItemOutput](repeating: ItemOutput(written: Output(data: [], errors: [], propagated: [])), count: items.count)
             for await (index, output) in group { outputs[index] = output }
             return outputs
         }

@@ -9,7 +9,7 @@ import GraphQL
 /// error. Values are completed in `PlanExecutor+Completion.swift`.
 final class PlanExecutor {
     /// The outcome of one operation: `data` as JSON (`null` when a null reached the root) and the errors.
-    struct Output {
+    struct Output: Sendable {
         var data: [UInt8]
         var errors: [GraphQLError]
         /// Which errors reached a nullable parent through non-null positions: where several such errors meet,
@@ -69,8 +69,11 @@ final class PlanExecutor {
             executor.output.raw("null")
             executor.record(error.error, propagated: true)
         }
-        return Output(data: executor.output.bytes, errors: executor.errors, propagated: executor.propagated)
+        return executor.result
     }
+
+    /// What was written and reported.
+    var result: Output { Output(data: output.bytes, errors: errors, propagated: propagated) }
 
     func record(_ error: GraphQLError, propagated: Bool) {
         errors.append(error)
@@ -182,7 +185,7 @@ final class PlanExecutor {
             value = resolved
         }
         if let kind = field.nativeLeaf, let value, writeNative(kind, value) { return }
-        let position = ValuePosition(parent: parentPath, element: .key(field.responseKey))
+        let position = field.position(under: parentPath)
         if field.completesSynchronously {
             try completeNow(field.completion, value: value, field: field, position: position)
         } else {
@@ -195,7 +198,7 @@ final class PlanExecutor {
         guard case .some(let value) = try resolveNow(field, source: source, parentPath: parentPath) else { return }
         // The common case first: a built-in scalar's native value.
         if let kind = field.nativeLeaf, let value, writeNative(kind, value) { return }
-        try completeNow(field.completion, value: value, field: field, position: ValuePosition(parent: parentPath, element: .key(field.responseKey)))
+        try completeNow(field.completion, value: value, field: field, position: field.position(under: parentPath))
     }
 
     /// The value of a field without an asynchronous resolver; nil when the field is already written (`__typename`,
@@ -228,7 +231,7 @@ final class PlanExecutor {
 
     /// A resolver threw: null in place of the field, or in place of its parent when the field is non-null.
     func resolverFailed(_ error: any Error, field: FieldPlan, parentPath: ResponsePath?) throws(NullPropagation) {
-        let located = resolverError(error, field: field, position: ValuePosition(parent: parentPath, element: .key(field.responseKey)))
+        let located = resolverError(error, field: field, position: field.position(under: parentPath))
         if case .nonNull = field.completion { throw NullPropagation(error: located, atOrigin: false) }
         output.raw("null")
         record(located, propagated: false)

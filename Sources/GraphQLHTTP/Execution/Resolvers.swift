@@ -94,7 +94,8 @@ public struct Resolvers: Sendable {
         return { source, arguments, context, field in try resolve(source, arguments, context, field) }
     }
 
-    /// A type resolver for GraphQLSwift's `resolveType` (for schemas built in code).
+    /// A type resolver for GraphQLSwift's `resolveType` (for schemas built in code). GraphQLSwift does not hand
+    /// `resolveType` the request context, so the type resolver gets `()` there.
     public func referenceResolveType(_ abstractName: String) -> GraphQLTypeResolve {
         return { value, info in
             guard let name = try typeName(of: value, abstractType: abstractName, context: ()) else {
@@ -110,6 +111,6 @@ extension FieldInfo {
     init(_ info: GraphQLResolveInfo) {
         let key = info.path.elements.last.flatMap { if case .key(let key) = $0 { key } else { nil } } ?? info.fieldName
         self.field = FieldDescription(fieldName: info.fieldName, responseKey: key, parentType: info.parentType, returnType: info.returnType)
-        self.parentPath = ResponsePath(info.path.elements.dropLast())
+        self.parentPath = ResponsePath.chain(info.path.elements.dropLast())
     }
 }

@@ -12,11 +12,9 @@ final class ResponsePath: Sendable {
         self.element = element
     }
 
-    convenience init?(_ elements: some Collection<IndexPathValue>) {
-        var node: ResponsePath?
-        for element in elements { node = ResponsePath(parent: node, element: element) }
-        guard let node else { return nil }
-        self.init(parent: node.parent, element: node.element)
+    /// The chain for a path given as an array (GraphQLSwift's); nil for the root.
+    static func chain(_ elements: some Sequence<IndexPathValue>) -> ResponsePath? {
+        elements.reduce(nil) { parent, element in ResponsePath(parent: parent, element: element) }
     }
 
     static func indexPath(_ path: ResponsePath?, appending last: IndexPathValue? = nil) -> IndexPath {

@@ -147,22 +147,20 @@ public struct JSONWriter {
 
     /// The response envelope. `data` is omitted when nil (a request error), written as null when `.null`.
     public mutating func response(data: Map?, errors: [GraphQLError]) {
-        response(errors: errors) { writer in
-            guard let data else { return false }
-            writer.map(data)
-            return true
-        }
+        openResponse(errors: errors, withData: data != nil)
+        if let data { map(data) }
+        bytes.append(UInt8(ascii: "}"))
     }
 
     /// The response envelope around `data` already written as JSON (the plan executor's output).
     public mutating func response(dataJSON: [UInt8], errors: [GraphQLError]) {
-        response(errors: errors) { writer in
-            writer.append(dataJSON)
-            return true
-        }
+        openResponse(errors: errors, withData: true)
+        append(dataJSON)
+        bytes.append(UInt8(ascii: "}"))
     }
 
-    private mutating func response(errors: [GraphQLError], data writeData: (inout JSONWriter) -> Bool) {
+    /// `{`, the errors, and the `data` key when there is data.
+    private mutating func openResponse(errors: [GraphQLError], withData: Bool) {
         bytes.append(UInt8(ascii: "{"))
         if !errors.isEmpty {
             raw("\"errors\":[")
@@ -172,10 +170,9 @@ public struct JSONWriter {
             }
             bytes.append(UInt8(ascii: "]"))
         }
-        let mark = bytes.count
-        if !errors.isEmpty { bytes.append(UInt8(ascii: ",")) }
-        raw("\"data\":")
-        if !writeData(&self) { truncate(to: mark) }
-        bytes.append(UInt8(ascii: "}"))
+        if withData {
+            if !errors.isEmpty { bytes.append(UInt8(ascii: ",")) }
+            raw("\"data\":")
+        }
     }
 }

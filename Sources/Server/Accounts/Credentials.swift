@@ -4,10 +4,6 @@ import Kratos
 /// Finds the session credential of a request, in Kratos' own order: `X-Session-Token`, the `ory_kratos_session`
 /// cookie, then `Authorization: Bearer`.
 enum Credentials {
-    static func from(parameters: [String: String]) -> KratosCredential? {
-        from { parameters[$0] }
-    }
-
     /// The credential among the request's CGI parameters, looked up by name.
     static func from(_ parameter: (String) -> String?) -> KratosCredential? {
         if let token = parameter("HTTP_X_SESSION_TOKEN")?.trimmed, !token.isEmpty {

@@ -35,20 +35,21 @@ final class AccessLogWriter: Sendable {
         // threads appending to one file); the full buffer is written outside the lock.
         let full: [UInt8]? = buffer.withLock { waiting in
             waiting.append(contentsOf: line)
-            guard waiting.count >= bufferBytes else { return nil }
-            defer { waiting = []; waiting.reserveCapacity(bufferBytes + 512) }
-            return waiting
+            return waiting.count >= bufferBytes ? Self.takeAll(&waiting) : nil
         }
         if let full { output(full) }
     }
 
     /// Writes the lines waiting in the buffer (the supervisor calls it every second, and after a drain).
     func flush() {
-        let waiting = buffer.withLock { waiting in
-            defer { waiting = [] }
-            return waiting
-        }
+        let waiting = buffer.withLock { Self.takeAll(&$0) }
         if !waiting.isEmpty { output(waiting) }
+    }
+
+    private static func takeAll(_ waiting: inout [UInt8]) -> [UInt8] {
+        var taken: [UInt8] = []
+        swap(&taken, &waiting)
+        return taken
     }
 
     private func currentTimestamp() -> String {
