@@ -32,6 +32,7 @@ enum ConfigurationSources {
         "profile": .choice(["production", "development"]), "persisted-queries-manifest": .string,
         "max-tokens": .integer(minimum: 0), "max-depth": .integer(minimum: 0), "max-aliases": .integer(minimum: 0),
         "max-root-fields": .integer(minimum: 0), "max-directives": .integer(minimum: 0),
+        "max-selections": .integer(minimum: 0),
         "max-batch-size": .integer(minimum: 0), "max-cost": .integer(minimum: 0),
         "default-list-size": .integer(minimum: 0), "no-document-cache": .flag,
         "kratos-public-url": .string, "kratos-admin-url": .string, "kratos-timeout-ms": .integer(minimum: 1),

@@ -77,6 +77,9 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Most directives on one field.")
     var maxDirectives: Int = QueryLimits().maxDirectivesPerField
 
+    @Option(help: "Most selections in an operation once its fragments are expanded (__typename included).")
+    var maxSelections: Int = QueryLimits().maxSelections
+
     @Option(help: "Most operations in one batched POST (a JSON array); 0 turns batching off.")
     var maxBatchSize: Int = GraphQLHTTPConfiguration().maxBatchSize
 
@@ -152,7 +155,7 @@ struct ServeOptions: ParsableArguments {
         require(GraphQLHTTPConfiguration.Executor(rawValue: executor) != nil, "--executor must be plan or reference")
         require(Logger.Level(rawValue: logLevel) != nil, "unknown --log-level \(logLevel)")
         require(
-            [maxTokens, maxDepth, maxAliases, maxRootFields, maxDirectives, maxCost, defaultListSize, maxBatchSize].allSatisfy { $0 >= 0 },
+            [maxTokens, maxDepth, maxAliases, maxRootFields, maxDirectives, maxSelections, maxCost, defaultListSize, maxBatchSize].allSatisfy { $0 >= 0 },
             "query limits must not be negative"
         )
         require(
@@ -210,6 +213,7 @@ struct ServeOptions: ParsableArguments {
         configuration.graphQL.limits.maxAliases = maxAliases
         configuration.graphQL.limits.maxRootFields = maxRootFields
         configuration.graphQL.limits.maxDirectivesPerField = maxDirectives
+        configuration.graphQL.limits.maxSelections = maxSelections
         configuration.graphQL.limits.maxCost = maxCost
         configuration.graphQL.maxBatchSize = maxBatchSize
         configuration.throttle.loginFailuresPerIdentifier = .init(limit: loginFailuresPerIdentifier, window: .seconds(loginFailureWindow))

@@ -25,7 +25,7 @@ import Testing
     @Test func scalarsWeighOneObjectsTwo() {
         #expect(cost("{ hello }").cost == 1)
         #expect(cost("{ node { id } }").cost == 2 + 1)
-        #expect(cost("{ __typename hello }").cost == 1)
+        #expect(cost("{ __typename hello }").cost == 2)
     }
 
     @Test func listsMultiplyByTheirSizeArgumentOrTheDefault() {
@@ -45,6 +45,13 @@ import Testing
         #expect(cost(query) == (7 * 3, true))
         #expect(cost(query, variables: ["n": .number(100)]).cost == 100 * 3)
         #expect(cost(query, variables: ["n": .number(1e30)]).cost == Int.max)
+    }
+
+    @Test func negativeSizesCountAsZeroAndNeverTrap() {
+        let query = "query($n: Int = -7) { users(first: $n) { id } }"
+        #expect(cost(query).cost == 0)
+        #expect(cost(query, variables: ["n": .number(-1e300)]).cost == 0)
+        #expect(cost(query, variables: ["n": .number(Number(-Double.infinity))]).cost == 0)
     }
 
     @Test func overflowSaturates() {

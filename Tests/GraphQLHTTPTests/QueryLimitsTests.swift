@@ -45,4 +45,31 @@ import Testing
         let query = "{ " + String(repeating: "hello ", count: 6_000) + "}"
         #expect(codes(query) == [QueryLimits.Code.tokens])
     }
+
+    /// `{ b: hello { ...F63 } }` with `Fk { ...Fk-1 ...Fk-1 }`: 2^63 aliases once expanded. Counting them trapped.
+    @Test func aDoublingFragmentChainSaturatesInsteadOfTrapping() {
+        var query = "{ b: hello { ...F63 } } fragment F0 on Query { a: hello }"
+        for level in 1...63 { query += " fragment F\(level) on Query { ...F\(level - 1) ...F\(level - 1) }" }
+        let refused = codes(query)
+        #expect(refused.contains(QueryLimits.Code.aliases))
+        #expect(refused.contains(QueryLimits.Code.selections))
+    }
+
+    /// Two fragments each spreading both below, 40 levels: no aliases and free for the cost limit, 2^40 `__typename`s.
+    @Test func aDiamondOfFragmentsIsRefusedForItsSelections() {
+        var query = "{ node { ...A40 } } fragment A0 on Node { __typename } fragment B0 on Node { __typename }"
+        for level in 1...40 {
+            for name in ["A", "B"] {
+                query += " fragment \(name)\(level) on Node { ...A\(level - 1) ...B\(level - 1) }"
+            }
+        }
+        #expect(codes(query) == [QueryLimits.Code.selections])
+    }
+
+    @Test func selectionsCountFieldsFragmentsAndSpreads() {
+        // node, id, the spread, and the fragment's child, its id, the inline fragment and its id: 7.
+        let query = "{ node { id ...F } } fragment F on Node { child { id } ... on Node { id } }"
+        #expect(codes(query) { $0.maxSelections = 7 } == [])
+        #expect(codes(query) { $0.maxSelections = 6 } == [QueryLimits.Code.selections])
+    }
 }

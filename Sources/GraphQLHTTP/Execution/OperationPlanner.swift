@@ -2,15 +2,24 @@
 import GraphQL
 import OrderedCollections
 
-/// Builds operation plans, following GraphQLSwift's `collectFields` rule for rule (including its handling of
-/// fragments already visited), so both executors select the same fields.
+/// Builds operation plans, following the spec's `CollectFields`: one set of visited fragments per collection, so a
+/// fragment spread again in the same selection is skipped. GraphQLSwift copies that set per nested call and so
+/// collects some spreads again, which adds duplicate nodes to keys already collected: both executors select the
+/// same fields in the same order, and the planner's walk stays linear in the document.
 struct OperationPlanner {
+    /// Field plans one operation may have. An abstract type is planned for each of its possible types, so an
+    /// interface with ten implementations nested five deep is 10^5 plans for a document of a few bytes; past this
+    /// budget the operation runs on the reference executor, which completes only the types values really have.
+    static let maxFieldPlans = 20_000
+
     /// Why an operation cannot be planned; it then runs on the reference executor.
     enum Unplannable: Error {
         /// `@skip`/`@include` read a variable: the plan depends on the request (`variables` given, it is built).
         case conditionReadsVariable
         /// `__schema`, `__type`, an `isTypeOf` check, or input the reference executor would refuse.
         case unsupported
+        /// More than `maxFieldPlans` field plans.
+        case tooLarge
     }
 
     let schema: GraphQLSchema
@@ -19,6 +28,7 @@ struct OperationPlanner {
     let variables: [String: Map]?
     private let fragments: [String: FragmentDefinition]
     private var variableArgumentFields: [FieldPlan] = []
+    private var fieldPlans = 0
 
     init(schema: GraphQLSchema, document: Document, resolvers: Resolvers, variables: [String: Map]?) {
         self.schema = schema
@@ -45,7 +55,8 @@ struct OperationPlanner {
         }
         guard let rootType else { throw .unsupported }
         var fields = OrderedDictionary<String, [Field]>()
-        try planner.collect(operation.selectionSet, runtimeType: rootType, into: &fields, visited: [])
+        var visited = Set<String>()
+        try planner.collect(operation.selectionSet, runtimeType: rootType, into: &fields, visited: &visited)
         let root = try planner.selection(rootType, fields: fields)
         return OperationPlan(operation: operation, root: root, variableArgumentFields: planner.variableArgumentFields)
     }
@@ -58,6 +69,8 @@ struct OperationPlanner {
     }
 
     private mutating func field(_ key: String, nodes: [Field], parentType: GraphQLObjectType) throws(Unplannable) -> FieldPlan {
+        fieldPlans += 1
+        guard fieldPlans <= Self.maxFieldPlans else { throw .tooLarge }
         let name = nodes[0].name.value
         if name == "__typename" {
             return FieldPlan(
@@ -113,21 +126,20 @@ struct OperationPlanner {
     /// The merged selection of every node for values of `type` (GraphQLSwift's `completeObjectValue`).
     private mutating func subselection(_ type: GraphQLObjectType, nodes: [Field]) throws(Unplannable) -> SelectionPlan {
         var fields = OrderedDictionary<String, [Field]>()
+        var visited = Set<String>()
         for node in nodes {
-            if let selectionSet = node.selectionSet { try collect(selectionSet, runtimeType: type, into: &fields, visited: []) }
+            if let selectionSet = node.selectionSet { try collect(selectionSet, runtimeType: type, into: &fields, visited: &visited) }
         }
         return try selection(type, fields: fields)
     }
 
-    /// GraphQLSwift's `collectFields`. `visited` is passed by value on purpose: there, each call works on its own
-    /// copy, so a fragment spread again after a nested one returned is collected again.
+    /// The spec's `CollectFields`; `visited` is shared by the whole collection (see the type's comment).
     private func collect(
         _ selectionSet: SelectionSet,
         runtimeType: GraphQLObjectType,
         into fields: inout OrderedDictionary<String, [Field]>,
-        visited: Set<String>
+        visited: inout Set<String>
     ) throws(Unplannable) {
-        var visited = visited
         for selection in selectionSet.selections {
             switch selection {
             case let field as Field:
@@ -135,13 +147,13 @@ struct OperationPlanner {
                 fields[field.alias?.value ?? field.name.value, default: []].append(field)
             case let inline as InlineFragment:
                 guard try includes(inline.directives), matches(inline.typeCondition, runtimeType) else { continue }
-                try collect(inline.selectionSet, runtimeType: runtimeType, into: &fields, visited: visited)
+                try collect(inline.selectionSet, runtimeType: runtimeType, into: &fields, visited: &visited)
             case let spread as FragmentSpread:
                 let name = spread.name.value
                 guard !visited.contains(name), try includes(spread.directives) else { continue }
                 visited.insert(name)
                 guard let fragment = fragments[name], matches(fragment.typeCondition, runtimeType) else { continue }
-                try collect(fragment.selectionSet, runtimeType: runtimeType, into: &fields, visited: visited)
+                try collect(fragment.selectionSet, runtimeType: runtimeType, into: &fields, visited: &visited)
             default:
                 continue
             }

@@ -7,8 +7,8 @@ import OrderedCollections
 /// Each field costs its weight (1 for a scalar or enum, 2 for an object, interface or union, whose resolver usually
 /// fetches something) plus what is selected under it; a list multiplies that by its size: the value of its
 /// `first`, `last`, `limit`, `pageSize` or `take` argument when it has one, else `defaultListSize`. Lists of lists
-/// multiply once per level. `__typename` is free, and introspection (`__schema`, `__type`) is left to its own
-/// switch: its size is the schema's.
+/// multiply once per level. `__typename` costs what a scalar does; introspection (`__schema`, `__type`) is left to
+/// its own switch (its size is the schema's) and to the selection limit.
 public struct CostWeights: Sendable, Equatable {
     public var scalar = 1
     public var object = 2
@@ -82,7 +82,7 @@ struct CostEstimate {
         variableDefaults = [:]
         for definition in operation.variableDefinitions {
             if let value = definition.defaultValue as? IntValue, let size = Int(value.value) {
-                variableDefaults[definition.variable.name.value] = size
+                variableDefaults[definition.variable.name.value] = max(0, size)
             }
         }
         fragmentCosts = [:]
@@ -117,6 +117,7 @@ struct CostEstimate {
 
     private mutating func cost(of field: Field, on typeName: String) -> Int {
         let name = field.name.value
+        if name == "__typename" { return weights.scalar }
         if name.hasPrefix("__") { return 0 }
         // Unions have no fields of their own (only `__typename`); unknown names cannot pass validation.
         guard var type: any GraphQLType = fields.type(of: name, in: typeName) else { return 0 }
@@ -155,7 +156,9 @@ struct CostEstimate {
                     if case .number(let number)? = variables[name] {
                         let value = number.doubleValue
                         if value.isNaN { return weights.defaultListSize }
-                        return value >= Double(Int.max) ? Int.max : max(0, Int(value))
+                        // Clamped before converting: `Int(-1e300)` traps.
+                        if value <= 0 { return 0 }
+                        return value >= Double(Int.max) ? Int.max : Int(value)
                     }
                     if let given = variables[name], given != .null { return weights.defaultListSize }
                 }

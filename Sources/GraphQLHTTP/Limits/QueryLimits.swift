@@ -15,6 +15,11 @@ public struct QueryLimits: Sendable, Equatable {
     public var maxRootFields = 20
     /// Directives on one field. Default 5 (`MAX_DIRECTIVES_EXCEEDED`).
     public var maxDirectivesPerField = 5
+    /// Selections (fields, `__typename` included, inline fragments and fragment spreads) in an operation once its
+    /// fragments are expanded, each fragment counted as often as it is spread. Default 5,000
+    /// (`MAX_SELECTIONS_EXCEEDED`). It bounds the work of collecting fields, which the cost limit does not see for
+    /// `__typename` and introspection: a few KB of fragments spreading each other twice per level expand to 2^60.
+    public var maxSelections = 5_000
     /// Estimated cost of an operation (see `CostWeights`). Default 10,000 (`MAX_COST_EXCEEDED`): 1,000 objects, or
     /// three nested lists of ten objects with a few fields each.
     public var maxCost = 10_000
@@ -29,7 +34,8 @@ public struct QueryLimits: Sendable, Equatable {
         public static let rootFields = "MAX_ROOT_FIELDS_EXCEEDED"
         public static let directives = "MAX_DIRECTIVES_EXCEEDED"
         public static let cost = "MAX_COST_EXCEEDED"
-        static let all: Set<String> = [tokens, depth, aliases, rootFields, directives, cost, ErrorCode.documentTooDeep]
+        public static let selections = "MAX_SELECTIONS_EXCEEDED"
+        static let all: Set<String> = [tokens, depth, aliases, rootFields, directives, cost, selections, ErrorCode.documentTooDeep]
     }
 
     /// The limits `document` breaks. It runs before validation: unknown fragments count as empty, and a fragment
@@ -45,6 +51,12 @@ public struct QueryLimits: Sendable, Equatable {
             }
             if size.aliases > maxAliases {
                 errors.append(violation("\(label) has \(size.aliases) aliases; the limit is \(maxAliases)", Code.aliases, operation))
+            }
+            if size.selections > maxSelections {
+                let count = size.selections == Int.max ? "more than \(maxSelections)" : String(size.selections)
+                errors.append(
+                    violation("\(label) expands to \(count) selections; the limit is \(maxSelections)", Code.selections, operation)
+                )
             }
             if size.rootFields > maxRootFields {
                 errors.append(
@@ -94,13 +106,17 @@ public struct QueryLimits: Sendable, Equatable {
     }
 }
 
-/// Depth, aliases and root fields of selection sets, with each fragment measured once (a fragment spread ten times
-/// is counted ten times without being walked ten times, so the measure stays linear in the document).
+/// Depth, aliases, selections and root fields of selection sets, with each fragment measured once (a fragment spread
+/// ten times is counted ten times without being walked ten times, so the measure stays linear in the document).
+/// Every count saturates at `Int.max`: the counts grow exponentially with nesting, and an overflow trap would end
+/// the worker process.
 struct SelectionMeasure {
     struct Size {
         var depth = 0
         var aliases = 0
         var rootFields = 0
+        /// Fields, inline fragments and spreads, fragments expanded.
+        var selections = 0
     }
 
     private let fragments: [String: FragmentDefinition]
@@ -121,13 +137,16 @@ struct SelectionMeasure {
             case let field as Field:
                 mostDirectives = max(mostDirectives, field.directives.count)
                 let child = field.selectionSet.map { self.size(of: $0) } ?? Size()
-                size.depth = max(size.depth, 1 + child.depth)
-                size.aliases = saturatingAdd(size.aliases, child.aliases + (field.alias == nil ? 0 : 1))
+                size.depth = max(size.depth, saturatingAdd(child.depth, 1))
+                size.aliases = saturatingAdd(size.aliases, saturatingAdd(child.aliases, field.alias == nil ? 0 : 1))
                 size.rootFields = saturatingAdd(size.rootFields, 1)
+                size.selections = saturatingAdd(size.selections, saturatingAdd(child.selections, 1))
             case let inline as InlineFragment:
                 merge(self.size(of: inline.selectionSet), into: &size)
+                size.selections = saturatingAdd(size.selections, 1)
             case let spread as FragmentSpread:
                 merge(fragmentSize(spread.name.value), into: &size)
+                size.selections = saturatingAdd(size.selections, 1)
             default:
                 break
             }
@@ -148,6 +167,7 @@ struct SelectionMeasure {
         size.depth = max(size.depth, inner.depth)
         size.aliases = saturatingAdd(size.aliases, inner.aliases)
         size.rootFields = saturatingAdd(size.rootFields, inner.rootFields)
+        size.selections = saturatingAdd(size.selections, inner.selections)
     }
 
     private func saturatingAdd(_ a: Int, _ b: Int) -> Int {
