@@ -29,6 +29,8 @@ let package = Package(
         // Level 0: C shims. Only what Swift cannot import directly lives here.
         .target(name: "CFastCGI", linkerSettings: [.linkedLibrary("fcgi")]),
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        .target(name: "CSharedMemory"),
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
 
         // Level 1: transports and the GraphQL-over-HTTP protocol, independent of each other.
         .target(
@@ -37,6 +39,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "HTTPClient", dependencies: ["CCurl"], swiftSettings: swiftSettings),
+        // What every instance and host must agree on: session invalidations and attempt counters.
+        .target(
+            name: "SharedState",
+            dependencies: ["CSharedMemory", "CHiredis", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "GraphQLHTTP",
             dependencies: [
@@ -59,6 +67,7 @@ let package = Package(
                 "GraphQLHTTP",
                 "HTTPClient",
                 "Kratos",
+                "SharedState",
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
@@ -109,6 +118,7 @@ let package = Package(
         // Test support: the Kratos emulator as a child process, for tests that need a real HTTP peer.
         .target(name: "TestSupport", path: "Tests/Support", swiftSettings: swiftSettings),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"], swiftSettings: swiftSettings),
+        .testTarget(name: "SharedStateTests", dependencies: ["SharedState"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KratosTests", dependencies: ["Kratos", "HTTPClient", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(

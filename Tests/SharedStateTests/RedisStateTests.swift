@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+@testable import SharedState
+
+/// Against a real `redis-server` started for the suite on a free loopback port.
+@Suite(.serialized) struct RedisStateTests {
+    @Test func endpointsParse() {
+        #expect(RedisEndpoint(url: "redis://127.0.0.1:6380/2") == RedisEndpoint(host: "127.0.0.1", port: 6380, database: 2))
+        #expect(RedisEndpoint(url: "redis://:s%40cret@cache.example/")?.password == "s@cret")
+        #expect(RedisEndpoint(url: "redis://[::1]:7000")?.host == "::1")
+        #expect(RedisEndpoint(url: "redis://host:0") == nil)
+        #expect(RedisEndpoint(url: "http://host") == nil)
+        #expect(RedisEndpoint(url: "redis://u:p@h:1/0")?.redacted == "redis://***@h:1/0")
+    }
+
+    @Test func twoInstancesShareInvalidationsAndCounters() throws {
+        let server = try RedisServer()
+        defer { server.stop() }
+        let first = RedisState(endpoint: server.endpoint, retention: .seconds(60))
+        let second = RedisState(endpoint: server.endpoint, retention: .seconds(60))
+        first.start()
+        second.start()
+        defer { first.stop(); second.stop() }
+        try waitUntil { first.health.current && second.health.current }
+
+        let session = StateKey("session", "s1")
+        let before = second.invalidationPosition()
+        #expect(second.isCurrent(since: before, session: session, identity: nil))
+        try first.invalidate(session)
+        #expect(!first.isCurrent(since: before, session: session, identity: nil))  // at once where it happened
+        try waitUntil { !second.isCurrent(since: before, session: session, identity: nil) }
+        #expect(second.isCurrent(since: second.invalidationPosition(), session: session, identity: nil))
+
+        let key = StateKey("login-identifier", "a@example.com")
+        #expect(try first.countAttempt(key, window: .seconds(60)).attempts == 1)
+        #expect(try second.countAttempt(key, window: .seconds(60)).attempts == 2)
+        try first.refundAttempt(key)
+        #expect(try second.countAttempt(key, window: .seconds(60)).attempts == 2)
+        try second.resetAttempts(key)
+        #expect(try first.countAttempt(key, window: .seconds(60)).attempts == 1)
+    }
+
+    @Test func anUnreachableStoreIsNeverTrusted() throws {
+        let server = try RedisServer()
+        let state = RedisState(endpoint: server.endpoint, retention: .seconds(60))
+        state.start()
+        defer { state.stop() }
+        try waitUntil { state.health.current }
+        let position = state.invalidationPosition()
+        let session = StateKey("session", "s1")
+        #expect(state.isCurrent(since: position, session: session, identity: nil))
+        server.stop()
+        try waitUntil { !state.isCurrent(since: position, session: session, identity: nil) }
+        #expect(throws: SharedStateError.self) { try state.countAttempt(session, window: .seconds(1)) }
+        #expect(throws: SharedStateError.self) { try state.invalidate(session) }
+    }
+
+    func waitUntil(_ condition: () -> Bool) throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw SharedStateError("condition not met within 5 s") }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+    }
+}
+
+/// A throwaway `redis-server` without persistence.
+final class RedisServer {
+    let process = Process()
+    let endpoint: RedisEndpoint
+
+    init() throws {
+        let port = Int.random(in: 20_000..<60_000)
+        endpoint = RedisEndpoint(url: "redis://127.0.0.1:\(port)")!
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
+        process.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let connection = RedisConnection(endpoint: endpoint, timeout: .milliseconds(200))
+        let deadline = ContinuousClock.now + .seconds(5)
+        while (try? connection.command(["PING"])) == nil {
+            guard ContinuousClock.now < deadline else { throw SharedStateError("redis-server did not start") }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+
+    func stop() {
+        // Not `waitUntilExit`: it waits on a run loop that was seen to never return here.
+        kill(process.processIdentifier, SIGKILL)
+        while process.isRunning { Thread.sleep(forTimeInterval: 0.01) }
+    }
+}
+
+extension RedisEndpoint {
+    init(host: String, port: Int, database: Int) {
+        self = RedisEndpoint(url: "redis://\(host):\(port)/\(database)")!
+    }
+}
