@@ -83,6 +83,7 @@ let package = Package(
                 "Server",
                 "HTTPClient",
                 "Kratos",
+                "SharedState",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -134,6 +135,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server",
+                "SharedState",
                 "FastCGI",
                 "GraphQLHTTP",
                 .product(name: "GraphQL", package: "GraphQL"),

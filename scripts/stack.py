@@ -163,8 +163,11 @@ class Stack:
             profile = [] if "--profile" in self.worker_args else ["--profile", "development"]
             # Not the host's /etc/graphql-fcgi/graphql-fcgi.yaml (an installed service's settings) unless told.
             config = [] if "--config" in self.worker_args else ["--config", "/dev/null"]
+            # The instances of a stack share one security-state table, as the shipped units do under /run.
+            shared = ([] if "--shared-state" in [*self.worker_args, *extra_args]
+                      else ["--shared-state", "shm:" + os.path.join(self.prefix, "security.state")])
             argv = [self.binary, *config, "--listen", self.socket_path(instance), "--schema", self.schema, *kratos,
-                    *profile, *self.worker_args, *extra_args]
+                    *profile, *shared, *self.worker_args, *extra_args]
         process = subprocess.Popen(
             argv,
             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ, **(env or {})},

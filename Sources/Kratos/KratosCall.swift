@@ -20,11 +20,15 @@ public struct KratosCall: Sendable {
         }
     }
 
-    /// `/sessions/6f1c…?x=y` → `/sessions/:id`.
+    /// `/sessions/6f1c…?x=y` → `/sessions/:id`, `/admin/identities/x` → `/admin/identities/:id`: whatever a client
+    /// sent as an id (`revokeSession(id:)`), the routes stay the client's fixed few, so metrics labels stay bounded.
     static func template(_ path: String) -> String {
         let withoutQuery = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
-        return withoutQuery.split(separator: "/", omittingEmptySubsequences: false).map { segment in
-            segment.count >= 16 && segment.contains(where: \.isNumber) ? ":id" : String(segment)
-        }.joined(separator: "/")
+        var segments = withoutQuery.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        for index in segments.indices.dropFirst() {
+            let parent = segments[index - 1]
+            if (parent == "sessions" && segments[index] != "whoami") || parent == "identities" { segments[index] = ":id" }
+        }
+        return segments.joined(separator: "/")
     }
 }

@@ -157,6 +157,10 @@ public final class KratosClient: Sendable {
         var headers: [(name: String, value: String)] = [("Accept", "application/json")]
         headers += credential?.headers ?? []
         headers += extraHeaders
+        // Header values reach libcurl as they are: a CR, LF or other control character would forge headers.
+        guard headers.allSatisfy({ $0.value.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x7F } }) else {
+            throw KratosError(.unauthenticated, detail: "a credential with control characters")
+        }
         var bytes: [UInt8]?
         if let body {
             headers.append(("Content-Type", "application/json"))

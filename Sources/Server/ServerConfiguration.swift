@@ -3,6 +3,7 @@ public import FastCGI
 public import GraphQLHTTP
 public import HTTPClient
 public import Kratos
+public import SharedState
 
 /// Everything a graphql-fcgi process needs to run. Defaults are the production defaults.
 public struct ServerConfiguration: Sendable {
@@ -23,9 +24,13 @@ public struct ServerConfiguration: Sendable {
     /// Connections to Kratos: connect timeout, response size cap, connections kept.
     public var kratosHTTP = HTTPClientConfiguration()
     /// Longest time a session checked with Kratos is trusted without asking again. Default 30 s: a session revoked
-    /// outside this process (another instance, the admin API) is refused here within that time; a logout through
-    /// this process is refused at once.
+    /// outside graphql-fcgi (the admin API, Kratos' console) is refused within that time; one ended through the API
+    /// (logout, revokeSession, revokeOtherSessions, changePassword) is refused at once by every instance that shares
+    /// `sharedState`.
     public var sessionCacheTTL: Duration = .seconds(30)
+    /// Where every instance records ended sessions and counts sign-in attempts: a shared-memory table for the
+    /// instances of one host (the default, under the units' runtime directory), or a Redis server for several hosts.
+    public var sharedState: SharedStateLocation = .sharedMemory(path: SharedStateLocation.defaultPath)
     /// The explorer's files (`index.html`, scripts, styles), served at GET `/graphql` to browsers. Default
     /// `explorer`, resolved against the working directory; nil switches the explorer off.
     public var explorerDirectory: String? = "explorer"

@@ -37,7 +37,7 @@ enum ConfigurationSources {
         "default-list-size": .integer(minimum: 0), "no-document-cache": .flag,
         "kratos-public-url": .string, "kratos-admin-url": .string, "kratos-timeout-ms": .integer(minimum: 1),
         "kratos-connect-timeout-ms": .integer(minimum: 1), "session-cache-ttl": .integer(minimum: 0),
-        "session-cache-entries": .integer(minimum: 1), "login-failures-per-identifier": .integer(minimum: 0),
+        "session-cache-entries": .integer(minimum: 1), "shared-state": .string, "login-failures-per-identifier": .integer(minimum: 0),
         "login-failures-per-address": .integer(minimum: 0), "login-failure-window": .integer(minimum: 1),
         "registrations-per-address": .integer(minimum: 0), "registration-window": .integer(minimum: 1),
         "trusted-proxy": .strings, "no-access-log": .flag, "access-log-buffer-kb": .integer(minimum: 0), "slow-request-ms": .integer(minimum: 0),

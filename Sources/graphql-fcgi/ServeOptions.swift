@@ -6,6 +6,7 @@ import HTTPClient
 import Kratos
 import Logging
 import Server
+import SharedState
 
 /// Every setting of a worker process, as flags. The configuration file and `GRAPHQL_FCGI_*` variables are turned
 /// into these same flags before parsing (see `ConfigurationSources`), so one set of names and checks serves all three.
@@ -110,6 +111,9 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Sessions kept in the session cache.")
     var sessionCacheEntries: Int = 10_000
 
+    @Option(help: "Where every instance records ended sessions and counts sign-in attempts: shm:PATH (one host) or redis://[:password@]host[:port][/db] (several hosts).")
+    var sharedState: String = SharedStateLocation.sharedMemory(path: SharedStateLocation.defaultPath).description
+
     @Option(help: "Failed logins of one identifier allowed per --login-failure-window; 0 turns this off.")
     var loginFailuresPerIdentifier: Int = SignInThrottle.Configuration().loginFailuresPerIdentifier.limit
 
@@ -176,6 +180,7 @@ struct ServeOptions: ParsableArguments {
             kratosTimeoutMs >= 1 && kratosConnectTimeoutMs >= 1 && sessionCacheTtl >= 0 && sessionCacheEntries >= 1,
             "Kratos timeouts and --session-cache-entries must be positive"
         )
+        require(SharedStateLocation(url: sharedState) != nil, "--shared-state must be shm:/absolute/path or redis://host[:port][/db]")
         return problems
     }
 
@@ -234,6 +239,7 @@ struct ServeOptions: ParsableArguments {
         configuration.kratosHTTP.connectTimeout = .milliseconds(kratosConnectTimeoutMs)
         configuration.sessionCacheTTL = .seconds(sessionCacheTtl)
         configuration.sessionCacheEntries = sessionCacheEntries
+        if let location = SharedStateLocation(url: sharedState) { configuration.sharedState = location }
         configuration.explorerDirectory = noExplorer ? nil : explorerDir
 
         return configuration

@@ -1,49 +1,78 @@
+import Foundation
 import GraphQL
+import SharedState
 import Testing
 
 @testable import Server
 
 @Suite struct SignInThrottleTests {
-    @Test func aKeyIsRefusedAtItsLimitUntilItsWindowEnds() {
-        let throttle = AttemptThrottle(rule: .init(limit: 2, window: .seconds(60)))
-        let start = ContinuousClock.now
-        throttle.record("a", now: start)
-        #expect(throttle.retryAfter("a", now: start) == nil)
-        throttle.record("a", now: start + .seconds(1))
-        #expect(throttle.retryAfter("a", now: start + .seconds(10)) == .seconds(50))
-        #expect(throttle.retryAfter("b", now: start + .seconds(10)) == nil)
-        #expect(throttle.retryAfter("a", now: start + .seconds(60)) == nil)
-        throttle.record("a", now: start + .seconds(61))  // a new window
-        #expect(throttle.retryAfter("a", now: start + .seconds(61)) == nil)
-    }
+    let statePath = FileManager.default.temporaryDirectory.appendingPathComponent("throttle-\(UUID().uuidString)").path
 
-    @Test func memoryIsBounded() {
-        let throttle = AttemptThrottle(rule: .init(limit: 1, window: .seconds(60)), maxKeys: 100)
-        let start = ContinuousClock.now
-        for index in 0..<1_000 { throttle.record("k\(index)", now: start + .milliseconds(index)) }
-        #expect(throttle.trackedKeys <= 100)
-        // The newest keys are kept: the ones evicted were those whose windows end soonest.
-        #expect(throttle.retryAfter("k999", now: start + .seconds(1)) != nil)
-    }
-
-    @Test func aZeroLimitSwitchesTheRuleOff() {
-        let throttle = AttemptThrottle(rule: .init(limit: 0, window: .seconds(60)))
-        for _ in 0..<10 { throttle.record("a") }
-        #expect(throttle.retryAfter("a") == nil && throttle.trackedKeys == 0)
-    }
-
-    @Test func loginSuccessClearsTheIdentifierButNotTheAddress() throws {
+    func makeThrottle(_ configure: (inout SignInThrottle.Configuration) -> Void = { _ in }) throws -> SignInThrottle {
         var configuration = SignInThrottle.Configuration()
-        configuration.loginFailuresPerIdentifier.limit = 2
-        configuration.loginFailuresPerAddress.limit = 3
-        let throttle = SignInThrottle(configuration: configuration)
-        throttle.loginFailed(identifier: "A@example.com", address: "192.0.2.1")
-        throttle.loginFailed(identifier: " a@example.com", address: "192.0.2.1")
-        #expect(throws: RateLimited.self) { try throttle.checkLogin(identifier: "a@EXAMPLE.com", address: "192.0.2.2") }
-        throttle.loginSucceeded(identifier: "a@example.com")
-        try throttle.checkLogin(identifier: "a@example.com", address: "192.0.2.2")
-        throttle.loginFailed(identifier: "b@example.com", address: "192.0.2.1")
-        #expect(throws: RateLimited.self) { try throttle.checkLogin(identifier: "c@example.com", address: "192.0.2.1") }
+        configure(&configuration)
+        return SignInThrottle(configuration: configuration, state: try SharedMemoryState(path: statePath, capacity: 256, retention: .seconds(60)))
+    }
+
+    func login(_ throttle: SignInThrottle, _ identifier: String, from address: String = "192.0.2.1") throws(RateLimited) -> SignInThrottle.LoginAttempt {
+        try throttle.admitLogin(identifier: LoginIdentifier(identifier)!, address: address)
+    }
+
+    @Test func theAttemptAfterTheLimitIsRefusedWhicheverProcessCountsIt() throws {
+        let first = try makeThrottle { $0.loginFailuresPerIdentifier.limit = 3 }
+        let second = try makeThrottle { $0.loginFailuresPerIdentifier.limit = 3 }
+        for throttle in [first, second, first] { _ = try login(throttle, "a@example.com") }  // three failures, kept
+        #expect(throws: RateLimited.self) { try login(second, "a@example.com") }
+        #expect(throws: RateLimited.self) { try login(first, " A@EXAMPLE.COM\n") }  // the same identifier to Kratos
+        _ = try login(first, "b@example.com")
+    }
+
+    @Test func successAndUnjudgedAttemptsAreGivenBack() throws {
+        let throttle = try makeThrottle {
+            $0.loginFailuresPerIdentifier.limit = 2
+            $0.loginFailuresPerAddress.limit = 3
+        }
+        throttle.loginFinished(try login(throttle, "a@example.com"), .notJudged)
+        throttle.loginFinished(try login(throttle, "a@example.com"), .refusedCredentials)
+        throttle.loginFinished(try login(throttle, "a@example.com"), .succeeded)  // clears the identifier
+        throttle.loginFinished(try login(throttle, "a@example.com"), .refusedCredentials)
+        throttle.loginFinished(try login(throttle, "a@example.com"), .refusedCredentials)
+        #expect(throws: RateLimited.self) { try login(throttle, "a@example.com", from: "192.0.2.9") }
+        // The address: 3 failures (the refused, unjudged and successful attempts were given back).
+        #expect(throws: RateLimited.self) { try login(throttle, "c@example.com") }
+    }
+
+    @Test func aZeroLimitSwitchesTheRuleOff() throws {
+        let throttle = try makeThrottle {
+            $0.loginFailuresPerIdentifier.limit = 0
+            $0.loginFailuresPerAddress.limit = 0
+        }
+        for _ in 0..<20 { _ = try login(throttle, "a@example.com") }
+    }
+
+    @Test func registrationsAreCountedPerAddress() throws {
+        let throttle = try makeThrottle { $0.registrationsPerAddress.limit = 2 }
+        try throttle.admitRegistration(address: "192.0.2.1")
+        try throttle.admitRegistration(address: "192.0.2.1")
+        #expect(throws: RateLimited.self) { try throttle.admitRegistration(address: "192.0.2.1") }
+        try throttle.admitRegistration(address: "192.0.2.2")
+    }
+
+    @Test func theInProcessFallbackIsBounded() {
+        let fallback = AttemptThrottle(maxKeys: 100)
+        let start = ContinuousClock.now
+        for index in 0..<1_000 { _ = fallback.count(StateKey("k", "\(index)"), window: .seconds(60), now: start + .milliseconds(index)) }
+        #expect(fallback.trackedKeys <= 100)
+        #expect(fallback.count(StateKey("k", "999"), window: .seconds(60), now: start + .seconds(1)).attempts == 2)
+    }
+
+    @Test func identifiersAreNormalisedAsKratosDoes() {
+        #expect(LoginIdentifier("\u{85}\u{A0} User@Example.COM\t\n")?.throttleKey == "user@example.com")
+        #expect(LoginIdentifier("\u{3000}a@x\u{2029}")?.trimmed == "a@x")
+        #expect(LoginIdentifier("İ@x")?.throttleKey == "i@x")  // Go's simple mapping, not "i̇"
+        #expect(LoginIdentifier("a\u{1}b@x") == nil)
+        #expect(LoginIdentifier("a\rb@x") == nil)
+        #expect(LoginIdentifier("   ")?.trimmed == "")
     }
 
     @Test func retryAfterRoundsUpToWholeSeconds() {

@@ -68,7 +68,9 @@ def test_yaml_syntax_errors_and_bad_environment_values_are_named(binary, tmp_pat
 
 def threads_of(binary, tmp_path, arguments, env=None):
     socket_path = str(tmp_path / f"s{time.monotonic_ns()}.sock")
-    process = subprocess.Popen([binary, *arguments, "--listen", socket_path], cwd=ROOT, stderr=subprocess.DEVNULL,
+    state = "shm:" + str(tmp_path / "security.state")
+    process = subprocess.Popen([binary, *arguments, "--listen", socket_path, "--shared-state", state], cwd=ROOT,
+                               stderr=subprocess.DEVNULL,
                                env={**{k: v for k, v in os.environ.items() if not k.startswith("GRAPHQL_FCGI_")}, **(env or {})})
     try:
         deadline = time.monotonic() + 20

@@ -142,7 +142,10 @@ def test_a_stale_socket_file_is_replaced(binary):
 ], ids=["fd0-spawn-fcgi", "systemd-socket-activation"])
 def test_inherited_sockets(binary, tmp_path, launcher):
     path = str(tmp_path / "inherited.sock")
-    process = subprocess.Popen([*launcher(path), binary, "--schema", SCHEMA], cwd=ROOT, stderr=subprocess.PIPE)
+    # systemd-socket-activate passes no environment on: the state table is named on the command line.
+    state = "shm:" + str(tmp_path / "security.state")
+    process = subprocess.Popen([*launcher(path), binary, "--schema", SCHEMA, "--shared-state", state], cwd=ROOT,
+                               stderr=subprocess.PIPE)
     try:
         wait_for(lambda: os.path.exists(path), 20)
         status, _, body = Connection(path).request(HELLO)

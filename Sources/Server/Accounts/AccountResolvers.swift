@@ -21,7 +21,7 @@ enum AccountResolvers {
         registry.bind("Mutation.registerUser", optional: true) { _, arguments, context, info in
             let context = try RequestContext.of(context)
             let accounts = try accountsOf(context)
-            let email = arguments["email"].string ?? ""
+            let email = try identifier(arguments["email"].string ?? "", argument: "email").trimmed
             let password = arguments["password"].string ?? ""
             try throttled(context) { () throws(RateLimited) in try accounts.throttle.admitRegistration(address: context.clientAddress) }
             let result = try await call(accounts, context) { try await accounts.kratos.register(email: email, password: password) }
@@ -30,39 +30,48 @@ enum AccountResolvers {
         registry.bind("Mutation.login", optional: true) { _, arguments, context, _ in
             let context = try RequestContext.of(context)
             let accounts = try accountsOf(context)
-            let identifier = arguments["identifier"].string ?? ""
+            let identifier = try identifier(arguments["identifier"].string ?? "", argument: "identifier")
             let password = arguments["password"].string ?? ""
             let address = context.clientAddress
-            try throttled(context) { () throws(RateLimited) in try accounts.throttle.checkLogin(identifier: identifier, address: address) }
+            let attempt = try throttled(context) { () throws(RateLimited) in
+                try accounts.throttle.admitLogin(identifier: identifier, address: address)
+            }
             do {
-                let result = try await accounts.kratos.login(identifier: identifier, password: password)
-                accounts.throttle.loginSucceeded(identifier: identifier)
+                let result = try await accounts.kratos.login(identifier: identifier.trimmed, password: password)
+                accounts.throttle.loginFinished(attempt, .succeeded)
                 return loginResult(result)
             } catch let error as KratosError {
-                if error.code == .invalidInput { accounts.throttle.loginFailed(identifier: identifier, address: address) }
+                accounts.throttle.loginFinished(attempt, error.code == .invalidInput ? .refusedCredentials : .notJudged)
                 throw accounts.report(error, requestID: context.requestID)
             }
         }
         registry.bind("Mutation.logout", optional: true) { _, _, context, _ in
-            let (context, accounts, credential, _) = try await signedIn(context)
+            let (context, accounts, credential, session) = try await signedIn(context)
             try await call(accounts, context) { try await accounts.kratos.logout(credential) }
             accounts.sessions.evict(credential)
+            accounts.invalidate(.session(session.id))
             return true
         }
         registry.bind("Mutation.revokeSession", optional: true) { _, arguments, context, _ in
             let (context, accounts, credential, _) = try await signedIn(context)
             let id = arguments["id"].string ?? ""
             try await call(accounts, context) { try await accounts.kratos.revokeSession(id: id, credential) }
+            accounts.invalidate(.session(id))
             return true
         }
         registry.bind("Mutation.revokeOtherSessions", optional: true) { _, _, context, _ in
-            let (context, accounts, credential, _) = try await signedIn(context)
-            return try await call(accounts, context) { try await accounts.kratos.revokeOtherSessions(credential) }
+            let (context, accounts, credential, session) = try await signedIn(context)
+            let count = try await call(accounts, context) { try await accounts.kratos.revokeOtherSessions(credential) }
+            // The other sessions' ids are not known here: every answer about the identity is checked again.
+            if let identity = session.identity { accounts.invalidate(.identity(identity.id)) }
+            return count
         }
         registry.bind("Mutation.changePassword", optional: true) { _, arguments, context, _ in
-            let (context, accounts, credential, _) = try await signedIn(context)
+            let (context, accounts, credential, session) = try await signedIn(context)
             let password = arguments["password"].string ?? ""
             try await call(accounts, context) { try await accounts.kratos.changePassword(credential, to: password) }
+            // Kratos may end the identity's other sessions on a new password (`revoke_active_sessions`).
+            if let identity = session.identity { accounts.invalidate(.identity(identity.id)) }
             return true
         }
     }
@@ -95,10 +104,21 @@ enum AccountResolvers {
         }
     }
 
+    /// An identifier as Kratos will see it; `BAD_USER_INPUT` when it holds a control character.
+    private static func identifier(_ raw: String, argument: String) throws -> LoginIdentifier {
+        guard let identifier = LoginIdentifier(raw) else {
+            throw GraphQLError(
+                message: "The \(argument) must not contain control characters",
+                extensions: ["code": "BAD_USER_INPUT", "field": .string(argument)]
+            )
+        }
+        return identifier
+    }
+
     /// Runs a throttle check; a refusal becomes `RATE_LIMITED` and asks the pipeline for a `Retry-After` header.
-    private static func throttled(_ context: RequestContext, _ check: () throws(RateLimited) -> Void) throws {
+    private static func throttled<T>(_ context: RequestContext, _ check: () throws(RateLimited) -> T) throws -> T {
         do {
-            try check()
+            return try check()
         } catch {
             context.retryAfter.demand(error.seconds)
             context.accounts?.logger.notice(

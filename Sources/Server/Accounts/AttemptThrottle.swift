@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
+import SharedState
 import Synchronization
 
-/// Counts attempts per key in a fixed window: once a key has `limit` of them, it is refused until its window ends.
-/// Shared by every thread of a process; bounded to `maxKeys` (when full, expired windows are dropped first, then
-/// the tenth of the keys whose windows end soonest).
+/// Attempts per key in fixed windows, counted in this process only: what `SignInThrottle` falls back to while the
+/// shared state cannot be reached (logged and counted each time), so a limit degrades to "per instance", never to
+/// "none". Bounded to `maxKeys` of 16-byte keys (when full, expired windows go first, then the tenth of the keys
+/// whose windows end soonest).
 public final class AttemptThrottle: Sendable {
+    /// A limit of attempts per window.
     public struct Rule: Sendable, Equatable {
         /// Attempts allowed in one window; 0 switches the rule off.
         public var limit: Int
@@ -14,6 +17,8 @@ public final class AttemptThrottle: Sendable {
             self.limit = limit
             self.window = window
         }
+
+        var isOn: Bool { limit > 0 }
     }
 
     private struct Window {
@@ -21,46 +26,40 @@ public final class AttemptThrottle: Sendable {
         var ends: ContinuousClock.Instant
     }
 
-    public let rule: Rule
     private let maxKeys: Int
-    private let windows = Mutex<[String: Window]>([:])
+    private let windows = Mutex<[StateKey: Window]>([:])
 
-    public init(rule: Rule, maxKeys: Int = 100_000) {
-        self.rule = rule
+    public init(maxKeys: Int = 100_000) {
         self.maxKeys = max(1, maxKeys)
     }
 
-    /// How long `key` must wait, or nil when it may try now.
-    public func retryAfter(_ key: String, now: ContinuousClock.Instant = .now) -> Duration? {
-        guard rule.limit > 0 else { return nil }
-        return windows.withLock { windows in
-            guard let window = windows[key], window.ends > now, window.count >= rule.limit else { return nil }
-            return window.ends - now
-        }
-    }
-
-    /// Counts one attempt of `key`.
-    public func record(_ key: String, now: ContinuousClock.Instant = .now) {
-        guard rule.limit > 0 else { return }
+    /// Counts one attempt of `key`; the attempts in its window so far and the time left in it.
+    func count(_ key: StateKey, window length: Duration, now: ContinuousClock.Instant = .now) -> AttemptCount {
         windows.withLock { windows in
             if var window = windows[key], window.ends > now {
-                window.count += 1
+                window.count = window.count.addingReportingOverflow(1).overflow ? Int.max : window.count + 1
                 windows[key] = window
-                return
+                return AttemptCount(attempts: window.count, remaining: window.ends - now)
             }
             if windows.count >= maxKeys { Self.makeRoom(in: &windows, now: now, keep: maxKeys) }
-            windows[key] = Window(count: 1, ends: now.advanced(by: rule.window))
+            windows[key] = Window(count: 1, ends: now.advanced(by: length))
+            return AttemptCount(attempts: 1, remaining: length)
         }
     }
 
-    /// Forgets `key` (a successful sign-in clears its identifier's failures).
-    public func reset(_ key: String) {
+    func refund(_ key: StateKey) {
+        windows.withLock { windows in
+            if let window = windows[key], window.count > 0 { windows[key]?.count = window.count - 1 }
+        }
+    }
+
+    func reset(_ key: StateKey) {
         _ = windows.withLock { $0.removeValue(forKey: key) }
     }
 
-    public var trackedKeys: Int { windows.withLock { $0.count } }
+    var trackedKeys: Int { windows.withLock { $0.count } }
 
-    private static func makeRoom(in windows: inout [String: Window], now: ContinuousClock.Instant, keep: Int) {
+    private static func makeRoom(in windows: inout [StateKey: Window], now: ContinuousClock.Instant, keep: Int) {
         windows = windows.filter { $0.value.ends > now }
         guard windows.count >= keep else { return }
         let soonest = windows.sorted { $0.value.ends < $1.value.ends }.prefix(max(1, keep / 10))

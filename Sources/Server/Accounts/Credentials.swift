@@ -3,20 +3,31 @@ import Kratos
 
 /// Finds the session credential of a request, in Kratos' own order: `X-Session-Token`, the `ory_kratos_session`
 /// cookie, then `Authorization: Bearer`.
+///
+/// A credential is passed on to Kratos only when it is well formed: at most `maxLength` bytes of visible ASCII
+/// (Kratos' tokens are alphanumeric, its cookie a base64 value). One with a control character, a space or a
+/// non-ASCII byte is treated as no credential at all — the request is `UNAUTHENTICATED` where a session is needed —
+/// and never reaches a header of a call to Kratos.
 enum Credentials {
+    static let maxLength = 4_096
+
     /// The credential among the request's CGI parameters, looked up by name.
     static func from(_ parameter: (String) -> String?) -> KratosCredential? {
         if let token = parameter("HTTP_X_SESSION_TOKEN")?.trimmed, !token.isEmpty {
-            return .sessionToken(token)
+            return isWellFormed(token) ? .sessionToken(token) : nil
         }
         if let cookie = parameter("HTTP_COOKIE").flatMap(sessionCookie) {
-            return .sessionCookie(cookie)
+            return isWellFormed(cookie) ? .sessionCookie(cookie) : nil
         }
         if let authorization = parameter("HTTP_AUTHORIZATION") {
             let parts = authorization.split(separator: " ", omittingEmptySubsequences: true)
-            if parts.count == 2, parts[0].lowercased() == "bearer" { return .sessionToken(String(parts[1])) }
+            if parts.count == 2, parts[0].lowercased() == "bearer", isWellFormed(parts[1]) { return .sessionToken(String(parts[1])) }
         }
         return nil
+    }
+
+    static func isWellFormed(_ value: some StringProtocol) -> Bool {
+        value.utf8.count <= maxLength && value.utf8.allSatisfy { (0x21...0x7E).contains($0) }
     }
 
     /// The value of `ory_kratos_session` in a `Cookie` header.

@@ -2,32 +2,54 @@
 import Foundation
 import GraphQLHTTP
 public import Kratos
+public import SharedState
 import Synchronization
 
-/// Successful whoami answers, per credential, shared by the worker threads of a process.
+/// Successful whoami answers, per credential, shared by the worker threads of a process — an accelerator only:
+/// whether a cached answer may still be used is the shared `SecurityState`'s to say.
 ///
 /// Keys are SHA-256 digests of the credential, never the token or cookie itself. An entry lives until the
-/// configured TTL or the session's `expires_at`, whichever comes first; logout through the API evicts it at once.
-/// Concurrent lookups of the same uncached credential share one call to Kratos. Failures are not cached, so a
-/// session that was just created is seen at once.
+/// configured TTL or the session's `expires_at`, whichever comes first, and is used only while no instance has
+/// invalidated its session or identity since the whoami *started* (so an answer that was in flight during a
+/// logout is not trusted afterwards). Concurrent lookups of the same uncached credential share one call to Kratos.
+/// Failures are not cached, so a session that was just created is seen at once.
 public final class SessionCache: Sendable {
     private struct Entry: Sendable {
-        let session: KratosSession
+        let answer: Answer
         let validUntil: ContinuousClock.Instant
+    }
+
+    /// A whoami answer and where the invalidation log stood when it was asked.
+    private struct Answer: Sendable {
+        let session: KratosSession
+        let position: InvalidationPosition
+        let sessionKey: StateKey
+        let identityKey: StateKey?
+
+        init(_ session: KratosSession, position: InvalidationPosition) {
+            self.session = session
+            self.position = position
+            sessionKey = StateKey.session(session.id)
+            identityKey = session.identity.map { StateKey.identity($0.id) }
+        }
     }
 
     private let entries: LRUCache<Entry>
     private let timeToLive: Duration
-    private let inFlight = Mutex<[String: Task<KratosSession, any Error>]>([:])
+    let state: any SecurityState
+    private let inFlight = Mutex<[String: Task<Answer, any Error>]>([:])
     private let hits = Atomic<Int>(0)
     private let misses = Atomic<Int>(0)
 
     /// - Parameters:
-    ///   - timeToLive: Longest time a session is trusted without asking Kratos again. A session revoked elsewhere
-    ///     (another instance, the admin API) stays usable here for at most this long.
+    ///   - timeToLive: Longest time a session is trusted without asking Kratos again. A session revoked outside
+    ///     graphql-fcgi (the admin API, Kratos' own expiry) stays usable for at most this long; one ended through the
+    ///     API is refused by every instance sharing `state` on its next request.
     ///   - maxEntries: Sessions kept; the least recently used go first.
-    public init(timeToLive: Duration, maxEntries: Int) {
+    ///   - state: What every instance agrees on: the invalidations.
+    public init(timeToLive: Duration, maxEntries: Int, state: any SecurityState) {
         self.timeToLive = timeToLive
+        self.state = state
         // Keys are 64 hex characters: the byte bound follows from the entry bound.
         self.entries = LRUCache(maxEntries: maxEntries, maxKeyBytes: max(1, maxEntries) * 64)
     }
@@ -38,30 +60,46 @@ public final class SessionCache: Sendable {
         fetch: @escaping @Sendable () async throws -> KratosSession
     ) async throws -> KratosSession {
         let key = Self.key(credential)
-        if let entry = entries.value(forKey: key), entry.validUntil > .now {
+        if let entry = entries.value(forKey: key), entry.validUntil > .now, isCurrent(entry.answer) {
             hits.add(1, ordering: .relaxed)
-            return entry.session
+            return entry.answer.session
         }
         misses.add(1, ordering: .relaxed)
-        let task = inFlight.withLock { tasks in
-            if let running = tasks[key] { return running }
-            let started = Task { try await fetch() }
-            tasks[key] = started
-            return started
+        var answer = try await shared(key, fetch)
+        if !isCurrent(answer) {
+            // A call shared with a request that started before an invalidation: ask again, on our own.
+            let position = state.invalidationPosition()
+            answer = Answer(try await fetch(), position: position)
         }
-        defer { _ = inFlight.withLock { $0.removeValue(forKey: key) } }
-        let session = try await task.value
-        entries.insert(Entry(session: session, validUntil: validUntil(session)), forKey: key)
-        return session
+        entries.insert(Entry(answer: answer, validUntil: validUntil(answer.session)), forKey: key)
+        return answer.session
     }
 
-    /// Forgets `credential` (after a logout).
+    /// Forgets `credential` here at once (after a logout; other instances learn it from the invalidation).
     public func evict(_ credential: KratosCredential) {
         entries.removeValue(forKey: Self.key(credential))
     }
 
     public var statistics: (hits: Int, misses: Int, entries: Int) {
         (hits.load(ordering: .relaxed), misses.load(ordering: .relaxed), entries.statistics.entries)
+    }
+
+    private func shared(_ key: String, _ fetch: @escaping @Sendable () async throws -> KratosSession) async throws -> Answer {
+        let task = inFlight.withLock { tasks in
+            if let running = tasks[key] { return running }
+            let started = Task { [state] in
+                let position = state.invalidationPosition()
+                return Answer(try await fetch(), position: position)
+            }
+            tasks[key] = started
+            return started
+        }
+        defer { _ = inFlight.withLock { $0.removeValue(forKey: key) } }
+        return try await task.value
+    }
+
+    private func isCurrent(_ answer: Answer) -> Bool {
+        state.isCurrent(since: answer.position, session: answer.sessionKey, identity: answer.identityKey)
     }
 
     private func validUntil(_ session: KratosSession) -> ContinuousClock.Instant {
@@ -81,4 +119,12 @@ public final class SessionCache: Sendable {
         }
         return SHA256Hex.of(material)
     }
+}
+
+extension StateKey {
+    /// The invalidation key of a Kratos session.
+    static func session(_ id: String) -> StateKey { StateKey("session", id) }
+
+    /// The invalidation key of every session of a Kratos identity.
+    static func identity(_ id: String) -> StateKey { StateKey("identity", id) }
 }

@@ -1,10 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import GraphQL
+import Logging
+public import SharedState
 
 /// Brute-force protection for the account mutations, which Kratos does not have: failed `login`s are limited per
 /// identifier and per client address, `registerUser` calls per client address. A refused attempt never reaches
 /// Kratos and answers `RATE_LIMITED` with `extensions.retryAfter` (seconds) and a `Retry-After` header.
+///
+/// The counters live in the shared `SecurityState`, so every instance and host counts against one limit. An
+/// attempt is counted when it is checked — so concurrent guesses cannot slip past the limit together — and given
+/// back when it turns out not to be a guess: refused by the throttle itself, answered by a successful login (which
+/// also clears the identifier's failures), or not judged by Kratos (unavailable). Keys are digests of the
+/// normalised identifier or the address: 16 bytes each, whatever a client sends.
 public final class SignInThrottle: Sendable {
     public struct Configuration: Sendable, Equatable {
         /// Failed logins of one identifier. Default 10 per 15 minutes; a successful login clears them.
@@ -13,49 +21,115 @@ public final class SignInThrottle: Sendable {
         public var loginFailuresPerAddress = AttemptThrottle.Rule(limit: 50, window: .seconds(15 * 60))
         /// `registerUser` calls from one client address. Default 10 per hour.
         public var registrationsPerAddress = AttemptThrottle.Rule(limit: 10, window: .seconds(60 * 60))
-        /// Keys each counter keeps at most. Default 100,000 (a few MB).
+        /// Keys the in-process fallback keeps at most. Default 100,000 (a few MB).
         public var maxKeys = 100_000
 
         public init() {}
     }
 
+    /// The counters one login attempt took; give it back to `loginFinished`.
+    struct LoginAttempt {
+        fileprivate let identifier: StateKey?
+        fileprivate let address: StateKey?
+    }
+
+    enum LoginOutcome {
+        case succeeded
+        /// Kratos refused the credentials: the attempt stays counted.
+        case refusedCredentials
+        /// Kratos did not judge the credentials (unavailable, a flow error): not a guess.
+        case notJudged
+    }
+
     public static let rateLimitedCode = "RATE_LIMITED"
 
-    private let identifiers: AttemptThrottle
-    private let addresses: AttemptThrottle
-    private let registrations: AttemptThrottle
+    private let configuration: Configuration
+    private let state: any SecurityState
+    private let fallback: AttemptThrottle
+    private let failed: @Sendable (String, SharedStateError) -> Void
 
-    public init(configuration: Configuration = .init()) {
-        identifiers = AttemptThrottle(rule: configuration.loginFailuresPerIdentifier, maxKeys: configuration.maxKeys)
-        addresses = AttemptThrottle(rule: configuration.loginFailuresPerAddress, maxKeys: configuration.maxKeys)
-        registrations = AttemptThrottle(rule: configuration.registrationsPerAddress, maxKeys: configuration.maxKeys)
+    /// - Parameters:
+    ///   - state: Where the counters are shared.
+    ///   - failed: Told of each operation the shared state could not do (the throttle then counts in this process).
+    public init(
+        configuration: Configuration = .init(),
+        state: any SecurityState,
+        failed: @escaping @Sendable (_ operation: String, SharedStateError) -> Void = { _, _ in }
+    ) {
+        self.configuration = configuration
+        self.state = state
+        self.fallback = AttemptThrottle(maxKeys: configuration.maxKeys)
+        self.failed = failed
     }
 
-    /// Throws `RATE_LIMITED` when either the identifier or the address has used up its failures.
-    func checkLogin(identifier: String, address: String) throws(RateLimited) {
-        let waits = [identifiers.retryAfter(Self.normalized(identifier)), addresses.retryAfter(address)].compactMap { $0 }
-        if let longest = waits.max() { throw RateLimited(retryAfter: longest) }
+    /// Counts a login attempt of `identifier` (normalised as Kratos does, see `LoginIdentifier`) from `address`,
+    /// refusing it with `RATE_LIMITED` when either has used up its failures.
+    func admitLogin(identifier: LoginIdentifier, address: String) throws(RateLimited) -> LoginAttempt {
+        let identifierRule = configuration.loginFailuresPerIdentifier
+        let addressRule = configuration.loginFailuresPerAddress
+        let attempt = LoginAttempt(
+            identifier: identifierRule.isOn ? StateKey("login-identifier", identifier.throttleKey) : nil,
+            address: addressRule.isOn ? StateKey("login-address", address) : nil
+        )
+        var waits: [Duration] = []
+        for (key, rule) in [(attempt.identifier, identifierRule), (attempt.address, addressRule)] {
+            guard let key else { continue }
+            let counted = count(key, rule.window)
+            if counted.attempts > rule.limit { waits.append(counted.remaining) }
+        }
+        if let longest = waits.max() {
+            loginFinished(attempt, .notJudged)
+            throw RateLimited(retryAfter: longest)
+        }
+        return attempt
     }
 
-    /// Counts a login Kratos refused for its credentials.
-    func loginFailed(identifier: String, address: String) {
-        identifiers.record(Self.normalized(identifier))
-        addresses.record(address)
-    }
-
-    func loginSucceeded(identifier: String) {
-        identifiers.reset(Self.normalized(identifier))
+    func loginFinished(_ attempt: LoginAttempt, _ outcome: LoginOutcome) {
+        switch outcome {
+        case .refusedCredentials:
+            return
+        case .succeeded:
+            if let key = attempt.identifier { perform("reset") { state, fallback throws(SharedStateError) in fallback.reset(key); try state.resetAttempts(key) } }
+            if let key = attempt.address { refund(key) }
+        case .notJudged:
+            for key in [attempt.identifier, attempt.address].compactMap({ $0 }) { refund(key) }
+        }
     }
 
     /// Counts a registration attempt, refusing it with `RATE_LIMITED` once the address has used up its share.
     func admitRegistration(address: String) throws(RateLimited) {
-        if let wait = registrations.retryAfter(address) { throw RateLimited(retryAfter: wait) }
-        registrations.record(address)
+        let rule = configuration.registrationsPerAddress
+        guard rule.isOn else { return }
+        let key = StateKey("registration-address", address)
+        let counted = count(key, rule.window)
+        if counted.attempts > rule.limit {
+            refund(key)
+            throw RateLimited(retryAfter: counted.remaining)
+        }
     }
 
-    /// Kratos compares identifiers (email addresses) case-insensitively; so must the counter.
-    private static func normalized(_ identifier: String) -> String {
-        identifier.trimmingCharacters(in: .whitespaces).lowercased()
+    private func count(_ key: StateKey, _ window: Duration) -> AttemptCount {
+        do {
+            return try state.countAttempt(key, window: window)
+        } catch {
+            failed("count", error)
+            return fallback.count(key, window: window)
+        }
+    }
+
+    private func refund(_ key: StateKey) {
+        perform("refund") { state, fallback throws(SharedStateError) in
+            fallback.refund(key)
+            try state.refundAttempt(key)
+        }
+    }
+
+    private func perform(_ operation: String, _ body: (any SecurityState, AttemptThrottle) throws(SharedStateError) -> Void) {
+        do {
+            try body(state, fallback)
+        } catch {
+            failed(operation, error)
+        }
     }
 }
 

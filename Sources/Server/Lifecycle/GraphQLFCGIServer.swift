@@ -5,6 +5,7 @@ import HTTPClient
 import Foundation
 import Kratos
 public import Logging
+import SharedState
 
 /// One graphql-fcgi process: loads the schema, starts the worker pool, and runs until SIGTERM or SIGINT, then drains.
 public struct GraphQLFCGIServer {
@@ -38,6 +39,11 @@ public struct GraphQLFCGIServer {
 
         try checkKratosAdminURL()
         let handler = try loadGraphQLHandler(configuration)
+        guard let address = configuration.listen ?? ListenAddress.inherited(environment: ProcessInfoEnvironment.current, processID: ProcessInfoEnvironment.processID)
+        else {
+            throw StartupError(description: "no socket to listen on: pass --listen PATH, or start under systemd or spawn-fcgi")
+        }
+        let state = try openSharedState()
         let metrics = renderMetrics.map(ServerMetrics.init(render:))
         let kratos = KratosClient(
             configuration: configuration.kratos,
@@ -46,11 +52,12 @@ public struct GraphQLFCGIServer {
         )
         let accounts = Accounts(
             kratos: kratos,
-            sessions: SessionCache(timeToLive: configuration.sessionCacheTTL, maxEntries: configuration.sessionCacheEntries),
-            throttle: SignInThrottle(configuration: configuration.throttle),
+            sessions: SessionCache(timeToLive: configuration.sessionCacheTTL, maxEntries: configuration.sessionCacheEntries, state: state),
+            throttle: SignInThrottle(configuration: configuration.throttle, state: state, failed: Accounts.reporter(logger)),
             logger: logger
         )
         logger.info("Kratos", metadata: ["public_url": "\(configuration.kratos.publicURL)"])
+        logger.info("shared state", metadata: ["location": "\(configuration.sharedState)"])
         let pipeline = RequestPipeline(
             graphQL: handler,
             accounts: accounts,
@@ -60,10 +67,6 @@ public struct GraphQLFCGIServer {
             metrics: metrics
         )
 
-        guard let address = configuration.listen ?? ListenAddress.inherited(environment: ProcessInfoEnvironment.current, processID: ProcessInfoEnvironment.processID)
-        else {
-            throw StartupError(description: "no socket to listen on: pass --listen PATH, or start under systemd or spawn-fcgi")
-        }
         let pool = try WorkerPool(address: address, configuration: configuration.workers, logger: logger)
         pipeline.status.attach(pool)  // before the first request can ask /status
         pool.start { pipeline.makeThreadHandler() }
@@ -109,6 +112,15 @@ public struct GraphQLFCGIServer {
 }
 
 extension GraphQLFCGIServer {
+    /// The shared security state; its invalidations are kept as long as the session cache keeps an answer.
+    func openSharedState() throws -> any SecurityState {
+        do {
+            return try configuration.sharedState.open(retention: max(configuration.sessionCacheTTL, .seconds(1)) + .seconds(5))
+        } catch {
+            throw StartupError(description: "\(error) (set shared-state, or create its directory writable by every instance)")
+        }
+    }
+
     /// What would stop `run()` from starting, without starting anything: the Kratos admin URL, the SDL and its
     /// resolver bindings, the explorer's files. `graphql-fcgi check-config` reports these.
     public func check() -> [String] {

@@ -2,6 +2,7 @@
 import GraphQLHTTP
 import Kratos
 import Metrics
+import SharedState
 import Synchronization
 
 /// The metrics of a worker process, through swift-metrics: the executable bootstraps the backend (Prometheus) and
@@ -32,6 +33,10 @@ public final class ServerMetrics: Sendable {
     private let sessionCacheHits = Gauge(label: "graphql_fcgi_session_cache_hits")
     private let sessionCacheMisses = Gauge(label: "graphql_fcgi_session_cache_misses")
     private let sessionCacheEntries = Gauge(label: "graphql_fcgi_session_cache_entries")
+    /// 1 while invalidations from every instance are known to be seen; 0 while cached sessions are not trusted.
+    private let sharedStateCurrent = Gauge(label: "graphql_fcgi_shared_state_current")
+    private let sharedStateInvalidations = Gauge(label: "graphql_fcgi_shared_state_invalidations")
+    private let sharedStateCounters = Gauge(label: "graphql_fcgi_shared_state_attempt_counters")
 
     public init(render: @escaping @Sendable () -> [UInt8]) {
         self.render = render
@@ -88,6 +93,10 @@ public final class ServerMetrics: Sendable {
             sessionCacheHits.record(statistics.hits)
             sessionCacheMisses.record(statistics.misses)
             sessionCacheEntries.record(statistics.entries)
+            let health = sessions.state.health
+            sharedStateCurrent.record(health.current ? 1 : 0)
+            if let invalidations = health.invalidations { sharedStateInvalidations.record(invalidations) }
+            if let counters = health.counters { sharedStateCounters.record(counters) }
         }
     }
 }
