@@ -10,6 +10,10 @@ needs=(
   "nginx|/usr/sbin/nginx|the web server in front (run, tests, bench)"
   "spawn-fcgi|/usr/bin/spawn-fcgi|tests: a socket inherited on fd 0"
   "wrk|/usr/bin/wrk|bench: HTTP load generator"
+  "libhiredis-dev|/usr/include/hiredis/hiredis.h|shared security state across hosts (Redis client)"
+  "redis-server|/usr/bin/redis-server|tests: the several-hosts shared state"
+  "chromium|/usr/bin/chromium|tests: the explorer in a real browser"
+  "chromium-driver|/usr/bin/chromedriver|tests: the explorer in a real browser"
 )
 
 missing=()
@@ -27,7 +31,9 @@ sudo=""
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Debian starts nginx on port 80 when it installs it; graphql-fcgi runs its own instance.
-if command -v systemctl >/dev/null && systemctl is-active --quiet nginx 2>/dev/null; then
-  $sudo systemctl stop nginx || true
+# Debian starts nginx on port 80 and redis-server on 6379 when it installs them; graphql-fcgi's tests run their own.
+if command -v systemctl >/dev/null; then
+  for service in nginx redis-server; do
+    systemctl is-active --quiet "$service" 2>/dev/null && { $sudo systemctl stop "$service" || true; }
+  done
 fi

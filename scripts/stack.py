@@ -46,11 +46,11 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def render_site(prefix, port, overrides=None):
-    """The shipped site with sockets under `prefix` and nginx on `port`; `overrides` replaces further text."""
+def render_site(prefix, port, overrides=None, host="127.0.0.1"):
+    """The shipped site with sockets under `prefix` and nginx on `host:port`; `overrides` replaces further text."""
     with open(SITE) as source:
         site = source.read()
-    site = site.replace(SHIPPED_SOCKET_DIR, prefix + "/").replace(SHIPPED_LISTEN, f"127.0.0.1:{port}")
+    site = site.replace(SHIPPED_SOCKET_DIR, prefix + "/").replace(SHIPPED_LISTEN, f"{host}:{port}")
     for old, new in (overrides or {}).items():
         assert old in site, f"{old!r} is not in the shipped site file"
         site = site.replace(old, new)
@@ -127,8 +127,10 @@ class Stack:
 
     def __init__(self, binary, instances=2, port=None, worker_args=(), site_overrides=None, nginx_workers=1,
                  prefix=None, schema=None, worker_command=None, kratos=True, kratos_ports=(None, None),
-                 emulator_args=()):
+                 emulator_args=(), listen_address="127.0.0.1"):
         self.binary = binary
+        # Another loopback address (127.0.0.2…) plays another host; `endpoint` is what the test helpers send to.
+        self.listen_address = listen_address
         # worker_command(socket_path) -> argv replaces the graphql-fcgi command line (the bench's C floor uses it).
         self.worker_command = worker_command
         self.instances = instances
@@ -144,7 +146,11 @@ class Stack:
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.port}/graphql"
+        return f"http://{self.listen_address}:{self.port}/graphql"
+
+    @property
+    def endpoint(self):
+        return self.port if self.listen_address == "127.0.0.1" else (self.listen_address, self.port)
 
     def socket_path(self, instance):
         return os.path.join(self.prefix, f"{instance}.sock")
@@ -191,7 +197,7 @@ class Stack:
             os.makedirs(os.path.join(self.prefix, folder), exist_ok=True)
         shutil.copy("/etc/nginx/fastcgi_params", os.path.join(self.prefix, "fastcgi_params"))
         with open(os.path.join(self.prefix, "site.conf"), "w") as site:
-            site.write(render_site(self.prefix, self.port, self.site_overrides))
+            site.write(render_site(self.prefix, self.port, self.site_overrides, self.listen_address))
         if self.instances < 2:  # the shipped upstream names two sockets
             with open(os.path.join(self.prefix, "site.conf")) as site:
                 text = site.read()
@@ -223,7 +229,7 @@ class Stack:
 
     def answers(self):
         try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+            with socket.create_connection((self.listen_address, self.port), timeout=1):
                 return True
         except OSError:
             return False

@@ -30,11 +30,13 @@ class Connection:
         self.buffer = b""
 
     def begin(self, body=b"", method="POST", keep=True, content_type="application/json", send_body=True,
-              path="/graphql"):
-        """Sends the request head; the body too unless `send_body` is false (then call `send_body_part`)."""
+              path="/graphql", extra_params=None):
+        """Sends the request head; the body too unless `send_body` is false (then call `send_body_part`).
+        `extra_params` adds CGI parameters, e.g. {"HTTP_X_SESSION_TOKEN": token}."""
         head = record(BEGIN_REQUEST, struct.pack("!HB5x", RESPONDER, KEEP_CONN if keep else 0))
         head += params({"REQUEST_METHOD": method, "CONTENT_TYPE": content_type, "DOCUMENT_URI": path,
-                        "CONTENT_LENGTH": str(len(body)), "QUERY_STRING": "", "HTTP_ACCEPT": "application/json"})
+                        "CONTENT_LENGTH": str(len(body)), "QUERY_STRING": "", "HTTP_ACCEPT": "application/json",
+                        **(extra_params or {})})
         self.socket.sendall(head)
         if send_body:
             self.send_body_part(body, last=True)

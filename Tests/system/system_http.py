@@ -30,8 +30,10 @@ class Response:
 
 
 def send(port, method="POST", body=None, headers=None, query=None, path="/graphql", timeout=10):
-    """One HTTP/1.1 request with exactly the given headers (http.client adds only Host and Content-Length)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    """One HTTP/1.1 request with exactly the given headers (http.client adds only Host and Content-Length).
+    `port` is a port on 127.0.0.1, or a (host, port) pair (a stack playing another host, see `Stack.endpoint`)."""
+    host, port = port if isinstance(port, tuple) else ("127.0.0.1", port)
+    connection = http.client.HTTPConnection(host, port, timeout=timeout)
     target = path + ("?" + urllib.parse.urlencode(query) if isinstance(query, dict) else ("?" + query if query else ""))
     if isinstance(body, (dict, list)):
         body = json.dumps(body)

@@ -65,9 +65,9 @@ public final class SessionCache: Sendable {
             return entry.answer.session
         }
         misses.add(1, ordering: .relaxed)
-        var answer = try await shared(key, fetch)
-        if !isCurrent(answer) {
-            // A call shared with a request that started before an invalidation: ask again, on our own.
+        var (answer, joined) = try await shared(key, fetch)
+        if joined, !isCurrent(answer) {
+            // Joined a call that another request started before an invalidation: ask again, on our own.
             let position = state.invalidationPosition()
             answer = Answer(try await fetch(), position: position)
         }
@@ -84,18 +84,22 @@ public final class SessionCache: Sendable {
         (hits.load(ordering: .relaxed), misses.load(ordering: .relaxed), entries.statistics.entries)
     }
 
-    private func shared(_ key: String, _ fetch: @escaping @Sendable () async throws -> KratosSession) async throws -> Answer {
-        let task = inFlight.withLock { tasks in
-            if let running = tasks[key] { return running }
+    /// The answer of the call in flight for `key`, or of a new one; `joined` when another request had started it.
+    private func shared(
+        _ key: String,
+        _ fetch: @escaping @Sendable () async throws -> KratosSession
+    ) async throws -> (answer: Answer, joined: Bool) {
+        let (task, joined) = inFlight.withLock { tasks in
+            if let running = tasks[key] { return (running, true) }
             let started = Task { [state] in
                 let position = state.invalidationPosition()
                 return Answer(try await fetch(), position: position)
             }
             tasks[key] = started
-            return started
+            return (started, false)
         }
-        defer { _ = inFlight.withLock { $0.removeValue(forKey: key) } }
-        return try await task.value
+        defer { if !joined { _ = inFlight.withLock { $0.removeValue(forKey: key) } } }
+        return (try await task.value, joined)
     }
 
     private func isCurrent(_ answer: Answer) -> Bool {
