@@ -7,7 +7,8 @@ VENV    := .venv
 # CI builds treat warnings as errors and refuse imports of undeclared sibling modules (DESIGN.md layering).
 STRICT  := -Xswiftc -warnings-as-errors --explicit-target-dependency-import-check error
 
-.PHONY: run test deps build release unit-test system-test fuzz bench microbench install install-files uninstall clean
+.PHONY: run test deps build release unit-test system-test fuzz fuzz-request-decoder fuzz-documents bench microbench install \
+	install-files uninstall clean
 
 # Where `make install` puts things (DESTDIR is prepended to each, for packaging and the install test).
 BINDIR   ?= $(PREFIX)/bin
@@ -37,18 +38,35 @@ release:
 unit-test:
 	swift test $(STRICT)
 	.build/debug/request-decoder-fuzzer Fuzz/corpus/request-decoder
+	.build/debug/document-fuzzer Fuzz/corpus/documents
 
-## fuzz: libFuzzer on the request decoder for FUZZ_SECONDS (CI runs it after the tests; Swift's own backtracer is
-## off so that libFuzzer sees the crash and saves its input); findings land in
-## .build-fuzz/ as crash-* files — add each to Fuzz/corpus/request-decoder/ once fixed, so `make test` replays it.
+## fuzz: both libFuzzer targets for FUZZ_SECONDS each (CI runs it after the tests; Swift's own backtracer is off so
+## that libFuzzer sees the crash and saves its input). Findings land in .build-fuzz/ as crash-* files (the document
+## fuzzer's as documents-crash-*) — add each to its Fuzz/corpus/ folder once fixed, so `make test` replays it.
+## FUZZ_FLAGS adds libFuzzer options, e.g. FUZZ_FLAGS="-fork=2 -ignore_crashes=1" to keep going past a finding.
 FUZZ_SECONDS ?= 60
-fuzz:
-	swift build --scratch-path .build-fuzz --product request-decoder-fuzzer \
-		-Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xlinker --export-dynamic
+FUZZ_FLAGS   ?=
+FUZZ_BUILD   := swift build --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xlinker --export-dynamic
+fuzz: fuzz-request-decoder fuzz-documents
+
+## fuzz-request-decoder: libFuzzer on the request decoder (the POST body, the query string, the headers)
+fuzz-request-decoder:
+	$(FUZZ_BUILD) --product request-decoder-fuzzer
 	mkdir -p .build-fuzz/corpus
 	cp -n Fuzz/corpus/request-decoder/* .build-fuzz/corpus/
 	SWIFT_BACKTRACE=enable=no .build-fuzz/debug/request-decoder-fuzzer .build-fuzz/corpus -max_total_time=$(FUZZ_SECONDS) \
-		-max_len=4096 -timeout=10 -rss_limit_mb=4096 -artifact_prefix=.build-fuzz/ -print_final_stats=1
+		-max_len=4096 -timeout=10 -rss_limit_mb=4096 -artifact_prefix=.build-fuzz/ -print_final_stats=1 $(FUZZ_FLAGS)
+
+## fuzz-documents: grammar-aware libFuzzer on GraphQL documents through the whole handler, with a time (100 ms) and
+## a memory (64 MiB) bound per document (Fuzz/Documents; `document-fuzzer --print FILE` decodes an input). Built
+## optimised, so that the time bound measures what production would take (a debug build is about twice as slow);
+## overflow and bounds checks stay on in -O.
+fuzz-documents:
+	$(FUZZ_BUILD) -c release --product document-fuzzer
+	mkdir -p .build-fuzz/corpus-documents
+	cp -n Fuzz/corpus/documents/* .build-fuzz/corpus-documents/
+	SWIFT_BACKTRACE=enable=no .build-fuzz/release/document-fuzzer .build-fuzz/corpus-documents -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=8192 -timeout=10 -rss_limit_mb=4096 -artifact_prefix=.build-fuzz/documents- -print_final_stats=1 $(FUZZ_FLAGS)
 
 $(VENV)/bin/pytest: Tests/system/requirements.txt
 	$(PYTHON) -m venv $(VENV)

@@ -116,6 +116,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The grammar-aware libFuzzer target for GraphQL documents through the whole handler (`make fuzz-documents`);
+        // built normally, it replays a corpus. Logging only to give the handler a logger that discards.
+        .executableTarget(
+            name: "document-fuzzer",
+            dependencies: [
+                "GraphQLHTTP",
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Fuzz/Documents",
+            swiftSettings: swiftSettings
+        ),
+
         // Test support: the Kratos emulator as a child process, for tests that need a real HTTP peer.
         .target(name: "TestSupport", path: "Tests/Support", swiftSettings: swiftSettings),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"], swiftSettings: swiftSettings),
