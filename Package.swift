@@ -99,7 +99,9 @@ let package = Package(
             dependencies: [
                 "FastCGI",
                 "GraphQLHTTP",
+                "Kratos",
                 "Server",
+                "SharedState",
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OrderedCollections", package: "swift-collections"),

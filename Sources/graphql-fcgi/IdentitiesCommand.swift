@@ -3,6 +3,8 @@ import ArgumentParser
 import Foundation
 import HTTPClient
 import Kratos
+import Server
+import SharedState
 
 /// `graphql-fcgi identities …`: the operator's view of Kratos' identities, through its admin API (loopback only).
 struct IdentitiesCommand: ParsableCommand {
@@ -56,12 +58,26 @@ struct IdentitiesCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete an identity and its sessions.")
         @OptionGroup var admin: AdminOptions
         @Argument(help: "The identity id.") var id: String
+        @Option(help: "The workers' shared state (their shared-state setting): every instance then refuses the identity's cached sessions at once, not within the session cache's TTL.")
+        var sharedState: String?
 
         func run() throws {
             let client = admin.client()
             let id = self.id
             try blocking { try await client.deleteIdentity(id: id) }
             print("deleted \(id)")
+            guard let sharedState else { return }
+            guard let location = SharedStateLocation(url: sharedState) else {
+                throw ValidationError("--shared-state must be shm:/absolute/path or redis://host[:port][/db]")
+            }
+            do {
+                let state = try location.open(retention: .zero)  // keeps the table's own retention
+                try state.invalidate(.identity(id))
+                print("sessions of \(id) invalidated in \(location)")
+            } catch {
+                FileHandle.standardError.write(Data("graphql-fcgi: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
         }
     }
 }

@@ -127,8 +127,8 @@ public final class SessionCache: Sendable {
 
 extension StateKey {
     /// The invalidation key of a Kratos session.
-    static func session(_ id: String) -> StateKey { StateKey("session", id) }
+    public static func session(_ id: String) -> StateKey { StateKey("session", id) }
 
     /// The invalidation key of every session of a Kratos identity.
-    static func identity(_ id: String) -> StateKey { StateKey("identity", id) }
+    public static func identity(_ id: String) -> StateKey { StateKey("identity", id) }
 }
