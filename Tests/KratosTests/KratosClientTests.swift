@@ -99,3 +99,14 @@ import TestSupport
         #expect(RFC3339.date(from: "2026-12-02T16:33:20") == nil)
     }
 }
+
+@Suite struct KratosCallTests {
+    /// Whatever id a client sends (`revokeSession(id:)`), the metrics label is the route's template.
+    @Test func routesAreFixedTemplates() {
+        #expect(KratosCall.template("/sessions/abc") == "/sessions/:id")
+        #expect(KratosCall.template("/sessions/whoami") == "/sessions/whoami")
+        #expect(KratosCall.template("/sessions?per_page=250") == "/sessions")
+        #expect(KratosCall.template("/admin/identities/x%20y") == "/admin/identities/:id")
+        #expect(KratosCall.template("/self-service/login?flow=6f1c") == "/self-service/login")
+    }
+}
