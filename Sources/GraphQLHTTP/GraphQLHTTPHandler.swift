@@ -229,7 +229,13 @@ public final class GraphQLHTTPHandler: Sendable {
     /// GraphQLSwift's errors for variables and arguments that do not fit their types (errors raised while completing
     /// a value have no path either, but are the server's own).
     private static func isInputError(_ error: GraphQLError) -> Bool {
-        error.path.elements.isEmpty && (error.message.hasPrefix("Variable \"$") || error.message.hasPrefix("Argument \""))
+        error.path.elements.isEmpty && isAboutInput(error)
+    }
+
+    /// GraphQLSwift's wording for a variable or argument that does not fit its type, wherever it was raised (a
+    /// `@include(if: $v)` given null fails while the fields under `me` are collected, as a field error of `me`).
+    private static func isAboutInput(_ error: GraphQLError) -> Bool {
+        error.message.hasPrefix("Variable \"$") || error.message.hasPrefix("Argument \"")
     }
 
     private func logLimitRefusal(_ errors: [GraphQLError], requestID: String) {
@@ -285,6 +291,6 @@ public final class GraphQLHTTPHandler: Sendable {
                 extensions: ["code": .string(ErrorCode.internalServerError)]
             )
         }
-        return graphQLError.withCode(ErrorCode.internalServerError)
+        return graphQLError.withCode(Self.isAboutInput(graphQLError) ? ErrorCode.badUserInput : ErrorCode.internalServerError)
     }
 }

@@ -48,6 +48,18 @@ import Testing
         return (response.status, String(decoding: response.body, as: UTF8.self))
     }
 
+    /// `@include(if: $v)` given null fails while the fields under an object are collected: the client's input, not
+    /// the server's fault (the document fuzzer found it answered INTERNAL_SERVER_ERROR).
+    @Test func aNullDirectiveConditionIsTheClientsInput() async {
+        let inner = try! GraphQLObjectType(name: "Inner", fields: ["value": GraphQLField(type: GraphQLInt) { _, _, _, _ in 1 }])
+        let query = try! GraphQLObjectType(name: "Query", fields: ["inner": GraphQLField(type: inner) { _, _, _, _ in "x" }])
+        let nested = GraphQLHTTPHandler(schema: try! GraphQLSchema(query: query), configuration: .init(), logger: Logger(label: "test"))
+        let body = #"{"query":"query($v: Boolean = true) { inner { value @include(if: $v) } }","variables":{"v":null}}"#
+        let (status, answer) = await post(body, to: nested)
+        #expect(status == 200)
+        #expect(answer.contains(#""code":"BAD_USER_INPUT""#) && !answer.contains("INTERNAL_SERVER_ERROR"))
+    }
+
     @Test func aListSizeFromAVariableIsCostedPerRequest() async {
         let limited = handler { $0.limits.maxCost = 100 }
         let query = #""query":"query($n: Int) { numbers(first: $n) }""#
