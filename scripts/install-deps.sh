@@ -12,6 +12,7 @@ needs=(
   "wrk|/usr/bin/wrk|bench: HTTP load generator"
   "libhiredis-dev|/usr/include/hiredis/hiredis.h|shared security state across hosts (Redis client)"
   "redis-server|/usr/bin/redis-server|tests: the several-hosts shared state"
+  "systemd|/usr/bin/systemd-analyze|tests: unit verification and sandbox scores, socket activation"
   "chromium|/usr/bin/chromium|tests: the explorer in a real browser"
   "chromium-driver|/usr/bin/chromedriver|tests: the explorer in a real browser"
 )
