@@ -14,6 +14,7 @@ public final class GraphQLHTTPHandler: Sendable {
     private let logger: Logger
 
     public init(schema: GraphQLSchema, resolvers: Resolvers? = nil, configuration: GraphQLHTTPConfiguration, logger: Logger) {
+        IntrospectionRepairs.apply(to: schema)
         self.schema = schema
         self.resolvers = configuration.executor == .plan ? resolvers : nil
         self.configuration = configuration
