@@ -80,3 +80,13 @@ def test_include_deprecated_filters_arguments_and_input_fields(binary):
         assert every["tags"].replace(" ", "") == '["a","b"]' and every["nested"] is None
     finally:
         stack.stop()
+
+
+def test_conflicting_fields_are_refused_naming_both(stack):
+    from system_http import JSON, send
+    response = send(stack.port, "POST", {"query": "{ a: hello a: me { id } }"}, {**JSON, "accept": "application/graphql-response+json"})
+    assert response.status == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert error["message"].startswith('Fields "a" conflict because "hello" and "me" are different fields.')
+    assert [location["column"] for location in error["locations"]] == [3, 12]

@@ -64,7 +64,11 @@ public struct PreparedDocument: Sendable {
         guard duplicates.isEmpty else { return PreparedDocument(outcome: .rejected(duplicates)) }
         let errors = validate(schema: schema, ast: document, rules: exposure.rules)
         guard errors.isEmpty else { return PreparedDocument(outcome: .rejected(errors.map(exposure.present))) }
-        let cost = limits.costViolations(in: document, fields: fields ?? SchemaFieldTypes(schema: schema), variables: nil)
+        // The spec rule GraphQLSwift does not run; after its rules, so the fields and fragments it sees are known.
+        let fields = fields ?? SchemaFieldTypes(schema: schema)
+        let overlapping = OverlappingFields.violations(in: document, schema: schema, fields: fields)
+        guard overlapping.isEmpty else { return PreparedDocument(outcome: .rejected(overlapping)) }
+        let cost = limits.costViolations(in: document, fields: fields, variables: nil)
         guard cost.errors.isEmpty || cost.dependsOnVariables else { return PreparedDocument(outcome: .rejected(cost.errors)) }
         var prepared = PreparedDocument(outcome: .valid(document))
         prepared.costDependsOnVariables = cost.dependsOnVariables
