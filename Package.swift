@@ -81,9 +81,11 @@ let package = Package(
             name: "graphql-fcgi",
             dependencies: [
                 "Server",
+                "GraphQLHTTP",
                 "HTTPClient",
                 "Kratos",
                 "SharedState",
+                .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

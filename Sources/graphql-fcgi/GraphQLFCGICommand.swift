@@ -8,7 +8,7 @@ struct GraphQLFCGICommand: ParsableCommand {
         commandName: "graphql-fcgi",
         abstract: "A GraphQL API server that runs as a FastCGI worker pool behind nginx, with accounts through Ory Kratos.",
         version: "0.1.0",
-        subcommands: [ServeCommand.self, CheckConfigCommand.self, IdentitiesCommand.self],
+        subcommands: [ServeCommand.self, CheckConfigCommand.self, IdentitiesCommand.self, SchemaCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 
@@ -36,7 +36,7 @@ struct GraphQLFCGICommand: ParsableCommand {
         let insertAt: Int
         switch arguments.first {
         case "serve", "check-config": insertAt = 1
-        case "identities", "help", "-h", "--help", "--version", "--generate-completion-script": return (arguments, [])
+        case "identities", "schema", "help", "-h", "--help", "--version", "--generate-completion-script": return (arguments, [])
         default: insertAt = 0
         }
         var problems: [String] = []

@@ -32,6 +32,34 @@ public enum SchemaLoader {
         return try build(sdl: source, resolvers: resolvers, origin: path, authGuard: authGuard)
     }
 
+    /// The schema an SDL file serves — with the directives graphql-fcgi declares for it — without binding resolvers:
+    /// for tools (`graphql-fcgi schema print`, `schema diff`).
+    public static func served(path: String) throws(SchemaLoadError) -> GraphQLSchema {
+        let source: String
+        do {
+            source = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw SchemaLoadError(description: "cannot read the schema file \(path): \(error.localizedDescription)")
+        }
+        do {
+            let schema = try buildSchema(source: declaringAuth(source))
+            let errors = validateSchema(schema: schema)
+            guard errors.isEmpty else {
+                throw SchemaLoadError(description: "\(path): invalid schema: " + errors.map(\.message).joined(separator: "; "))
+            }
+            return schema
+        } catch let error as SchemaLoadError {
+            throw error
+        } catch {
+            throw SchemaLoadError(description: "\(path): invalid SDL: \(describe(error))")
+        }
+    }
+
+    /// The SDL with `@auth` declared when it uses the directive without declaring it.
+    static func declaringAuth(_ sdl: String) -> String {
+        sdl.contains("directive @\(authDirective)") ? sdl : sdl + "\n" + authDirectiveDefinition + "\n"
+    }
+
     /// The directive that makes a field require a signed-in session. Declared automatically when the SDL uses it
     /// without declaring it.
     static let authDirective = "auth"
@@ -48,8 +76,7 @@ public enum SchemaLoader {
     ) throws(SchemaLoadError) -> LoadedSchema {
         let schema: GraphQLSchema
         do {
-            let declared = sdl.contains("directive @\(authDirective)") ? sdl : sdl + "\n" + authDirectiveDefinition + "\n"
-            schema = try buildSchema(source: declared)
+            schema = try buildSchema(source: declaringAuth(sdl))
         } catch {
             throw SchemaLoadError(description: "\(origin): invalid SDL: \(describe(error))")
         }

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+public import GraphQL
+import OrderedCollections
+
+/// A schema written back as SDL, as graphql-js' `printSchema` writes it: custom directives, then the types (built-in
+/// scalars and introspection types left out), descriptions, `@deprecated`, `@specifiedBy`, `@oneOf`, defaults as
+/// the SDL wrote them. GraphQLSwift 4.3.0's `printSchema` traps (`try!`) on an input-object default such as
+/// `filter: Filter = {limit: 3}`.
+public enum SchemaPrinter {
+    static let builtInDirectives: Set<String> = ["skip", "include", "deprecated", "specifiedBy", "oneOf"]
+    static let builtInScalars: Set<String> = ["String", "Int", "Float", "Boolean", "ID"]
+
+    public static func print(_ schema: GraphQLSchema) throws -> String {
+        var blocks: [String] = []
+        if let definition = schemaDefinition(schema) { blocks.append(definition) }
+        for directive in schema.directives where !builtInDirectives.contains(directive.name) {
+            var text = description(directive.description, indentation: "") + "directive @\(directive.name)"
+            text += try arguments(directive.args.map { ($0.name, $0.type, $0.description, $0.deprecationReason, try defaultText($0.astNode, $0.defaultValue, $0.type)) }, indentation: "")
+            if directive.isRepeatable { text += " repeatable" }
+            text += " on " + directive.locations.map(\.rawValue).joined(separator: " | ")
+            blocks.append(text)
+        }
+        for (name, type) in schema.typeMap where !name.hasPrefix("__") && !builtInScalars.contains(name) {
+            blocks.append(try print(type))
+        }
+        return blocks.joined(separator: "\n\n") + "\n"
+    }
+
+    private static func schemaDefinition(_ schema: GraphQLSchema) -> String? {
+        let roots = [("query", schema.queryType, "Query"), ("mutation", schema.mutationType, "Mutation"), ("subscription", schema.subscriptionType, "Subscription")]
+        let conventional = roots.allSatisfy { $0.1 == nil || $0.1?.name == $0.2 }
+        // GraphQLSwift keeps the schema's description internal (introspection reads it by reflection, and so do we).
+        let schemaDescription = Mirror(reflecting: schema).descendant("description") as? String
+        guard !conventional || schemaDescription != nil else { return nil }
+        let fields = roots.compactMap { operation, type, _ in type.map { "  \(operation): \($0.name)" } }
+        return description(schemaDescription, indentation: "") + "schema {\n" + fields.joined(separator: "\n") + "\n}"
+    }
+
+    private static func print(_ type: any GraphQLNamedType) throws -> String {
+        let head = description(typeDescription(type), indentation: "")
+        switch type {
+        case let object as GraphQLObjectType:
+            return head + "type \(object.name)" + implements(try object.interfaces()) + (try fields(object.fields()))
+        case let interface as GraphQLInterfaceType:
+            return head + "interface \(interface.name)" + implements(try interface.interfaces()) + (try fields(interface.fields()))
+        case let union as GraphQLUnionType:
+            let members = try union.types().map(\.name)
+            return head + "union \(union.name)" + (members.isEmpty ? "" : " = " + members.joined(separator: " | "))
+        case let enumeration as GraphQLEnumType:
+            let values = enumeration.values.enumerated().map { index, value in
+                description(value.description, indentation: "  ", first: index == 0) + "  \(value.name)" + deprecated(value.deprecationReason)
+            }
+            return head + "enum \(enumeration.name)" + block(values)
+        case let input as GraphQLInputObjectType:
+            var lines: [String] = []
+            for (index, (name, field)) in try input.fields().enumerated() {
+                let value = try defaultText(field.astNode, field.defaultValue, field.type)
+                lines.append(
+                    description(field.description, indentation: "  ", first: index == 0) + "  \(name): \(field.type)"
+                        + (value.map { " = \($0)" } ?? "") + deprecated(field.deprecationReason)
+                )
+            }
+            return head + "input \(input.name)" + (input.isOneOf ? " @oneOf" : "") + block(lines)
+        case let scalar as GraphQLScalarType:
+            return head + "scalar \(scalar.name)" + (scalar.specifiedByURL.map { " @specifiedBy(url: \(GraphQLLiteral.quoted($0)))" } ?? "")
+        default:
+            return head + "scalar \(type.name)"
+        }
+    }
+
+    private static func typeDescription(_ type: any GraphQLNamedType) -> String? {
+        switch type {
+        case let object as GraphQLObjectType: object.description
+        case let interface as GraphQLInterfaceType: interface.description
+        case let union as GraphQLUnionType: union.description
+        case let enumeration as GraphQLEnumType: enumeration.description
+        case let input as GraphQLInputObjectType: input.description
+        case let scalar as GraphQLScalarType: scalar.description
+        default: nil
+        }
+    }
+
+    private static func implements(_ interfaces: [GraphQLInterfaceType]) -> String {
+        interfaces.isEmpty ? "" : " implements " + interfaces.map(\.name).joined(separator: " & ")
+    }
+
+    private static func fields(_ fields: GraphQLFieldMap) throws -> String {
+        var lines: [String] = []
+        for (index, (name, field)) in fields.enumerated() {
+            let args = try field.args.map { argumentName, argument in
+                (argumentName, argument.type, argument.description, argument.deprecationReason, try defaultText(argument.astNode, argument.defaultValue, argument.type))
+            }
+            lines.append(
+                description(field.description, indentation: "  ", first: index == 0) + "  \(name)"
+                    + (try arguments(args, indentation: "  ")) + ": \(field.type)" + deprecated(field.deprecationReason)
+            )
+        }
+        return block(lines)
+    }
+
+    private typealias ArgumentText = (name: String, type: any GraphQLInputType, description: String?, deprecationReason: String?, defaultValue: String?)
+
+    private static func arguments(_ arguments: [ArgumentText], indentation: String) throws -> String {
+        guard !arguments.isEmpty else { return "" }
+        func line(_ argument: ArgumentText) -> String {
+            "\(argument.name): \(argument.type)" + (argument.defaultValue.map { " = \($0)" } ?? "") + deprecated(argument.deprecationReason)
+        }
+        if arguments.allSatisfy({ $0.description == nil }) {
+            return "(" + arguments.map(line).joined(separator: ", ") + ")"
+        }
+        let inner = indentation + "  "
+        let lines = arguments.enumerated().map { index, argument in
+            description(argument.description, indentation: inner, first: index == 0) + inner + line(argument)
+        }
+        return "(\n" + lines.joined(separator: "\n") + "\n" + indentation + ")"
+    }
+
+    private static func defaultText(_ node: InputValueDefinition?, _ value: Map?, _ type: any GraphQLInputType) throws -> String? {
+        if let written = node?.defaultValue { return GraphQL.print(ast: written) }
+        guard let value, value != .undefined else { return nil }
+        return try GraphQLLiteral.text(of: value, as: type)
+    }
+
+    private static func deprecated(_ reason: String?) -> String {
+        guard let reason else { return "" }
+        return reason == "No longer supported" ? " @deprecated" : " @deprecated(reason: \(GraphQLLiteral.quoted(reason)))"
+    }
+
+    private static func block(_ lines: [String]) -> String {
+        lines.isEmpty ? "" : " {\n" + lines.joined(separator: "\n") + "\n}"
+    }
+
+    /// A description as graphql-js prints it: a block string, on its own lines when it has several.
+    private static func description(_ text: String?, indentation: String, first: Bool = true) -> String {
+        guard let text else { return "" }
+        let escaped = text.replacingOccurrences(of: "\"\"\"", with: "\\\"\"\"")
+        let body = text.contains("\n") || escaped.hasSuffix("\"") || escaped.hasSuffix("\\")
+            ? "\"\"\"\n" + escaped.split(separator: "\n", omittingEmptySubsequences: false).map { indentation + $0 }.joined(separator: "\n") + "\n" + indentation + "\"\"\""
+            : "\"\"\"" + escaped + "\"\"\""
+        return (first ? "" : "\n") + indentation + (body.hasPrefix("\"\"\"\n") ? body : body) + "\n"
+    }
+}
