@@ -42,6 +42,9 @@ public struct ServerConfiguration: Sendable {
     public var recycling = Recycling()
     /// Brute-force limits on login and registration.
     public var throttle = SignInThrottle.Configuration()
+    /// Whether SIGHUP may load a schema that refuses operations of the persisted-query allowlist. Default false: such
+    /// a reload is refused (and logged, naming each operation), and the old schema keeps serving.
+    public var allowBreakingReload = false
     /// Proxies in front of nginx whose `X-Forwarded-For` names the client. Default none: nginx's `REMOTE_ADDR`.
     public var trustedProxies: [AddressRange] = []
 

@@ -29,7 +29,7 @@ enum ConfigurationSources {
         "grace-period": .integer(minimum: 0), "status-codes": .choice(GraphQLHTTPConfiguration.StatusCodePolicy.allCases.map(\.rawValue)),
         "executor": .choice(GraphQLHTTPConfiguration.Executor.allCases.map(\.rawValue)),
         "max-document-nesting": .integer(minimum: 1), "explorer-dir": .string, "no-explorer": .flag,
-        "profile": .choice(["production", "development"]), "persisted-queries-manifest": .string,
+        "profile": .choice(["production", "development"]), "persisted-queries-manifest": .string, "allow-breaking-reload": .flag,
         "max-tokens": .integer(minimum: 0), "max-depth": .integer(minimum: 0), "max-aliases": .integer(minimum: 0),
         "max-root-fields": .integer(minimum: 0), "max-directives": .integer(minimum: 0),
         "max-selections": .integer(minimum: 0),

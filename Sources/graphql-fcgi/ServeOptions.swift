@@ -63,6 +63,9 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Allowlist mode: only the operations of this manifest run (Apollo's persisted-query manifest, or a JSON object from SHA-256 hashes to queries).")
     var persistedQueriesManifest: String?
 
+    @Flag(help: "Let SIGHUP load a schema that refuses operations of the persisted-query allowlist (refused by default).")
+    var allowBreakingReload = false
+
     @Option(help: "Most tokens a document may have (checked before parsing).")
     var maxTokens: Int = QueryLimits().maxTokens
 
@@ -239,6 +242,7 @@ struct ServeOptions: ParsableArguments {
         configuration.kratosHTTP.connectTimeout = .milliseconds(kratosConnectTimeoutMs)
         configuration.sessionCacheTTL = .seconds(sessionCacheTtl)
         configuration.sessionCacheEntries = sessionCacheEntries
+        configuration.allowBreakingReload = allowBreakingReload
         if let location = SharedStateLocation(url: sharedState) { configuration.sharedState = location }
         configuration.explorerDirectory = noExplorer ? nil : explorerDir
 

@@ -74,3 +74,36 @@ def test_reload_applies_the_configuration_file_and_refuses_a_broken_one(binary, 
         assert error_codes(send(stack.port, "POST", deep, JSON)) == ["MAX_DEPTH_EXCEEDED"]
     finally:
         stack.stop()
+
+
+def test_a_reload_that_breaks_allowlisted_operations_is_refused_unless_allowed(binary, tmp_path):
+    import hashlib
+    import json
+    schema = tmp_path / "schema.graphql"
+    shutil.copy(f"{ROOT}/schema/schema.graphql", schema)
+    original = schema.read_text()
+    operation = "query Mine { me { email verified } }"
+    digest = hashlib.sha256(operation.encode()).hexdigest()
+    manifest = tmp_path / "operations.json"
+    manifest.write_text(json.dumps({digest: operation}))
+    by_hash = {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": digest}}}
+    without_verified = original.replace('  "Whether the email address has been verified."\n  verified: Boolean!\n', "")
+    assert without_verified != original
+    for allowed in (False, True):
+        arguments = ["--persisted-queries-manifest", str(manifest)] + (["--allow-breaking-reload"] if allowed else [])
+        schema.write_text(original)
+        stack = Stack(binary, instances=1, kratos=False, schema=str(schema), worker_args=arguments).start()
+        try:
+            assert error_codes(send(stack.port, "POST", by_hash, JSON)) == ["UNAUTHENTICATED"]  # valid: runs
+            schema.write_text(without_verified)
+            stack.workers[1].send_signal(signal.SIGHUP)
+            if allowed:
+                log = wait_for_log(stack, "reloaded")
+                assert "reloading although the new schema refuses allowlisted operations" in log
+                assert error_codes(send(stack.port, "POST", by_hash, JSON)) == ["GRAPHQL_VALIDATION_FAILED"]
+            else:
+                log = wait_for_log(stack, "reload refused")
+                assert digest[:12] in log and 'Cannot query field "verified"' in log
+                assert error_codes(send(stack.port, "POST", by_hash, JSON)) == ["UNAUTHENTICATED"]  # the old schema
+        finally:
+            stack.stop()

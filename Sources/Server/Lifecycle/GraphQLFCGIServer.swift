@@ -173,8 +173,22 @@ extension GraphQLFCGIServer {
                 let reloaded = try reloadConfiguration()
                 settings.schemaPath = reloaded.schemaPath
                 settings.graphQL = reloaded.graphQL
+                settings.allowBreakingReload = reloaded.allowBreakingReload
             }
-            handlers.replace(with: try loadGraphQLHandler(settings))
+            let handler = try loadGraphQLHandler(settings)
+            let refused = handler.allowlistedOperationsRefused()
+            if !refused.isEmpty {
+                let operations = refused.map { "\($0.hash.prefix(12)): \($0.errors.joined(separator: "; "))" }.joined(separator: " | ")
+                guard settings.allowBreakingReload else {
+                    logger.error(
+                        "reload refused: the new schema refuses allowlisted operations; the previous schema keeps serving",
+                        metadata: ["operations": "\(operations)", "override": "allow-breaking-reload"]
+                    )
+                    return
+                }
+                logger.warning("reloading although the new schema refuses allowlisted operations", metadata: ["operations": "\(operations)"])
+            }
+            handlers.replace(with: handler)
             status.recordReload()
             logger.notice(
                 "reloaded",
