@@ -90,3 +90,14 @@ def test_conflicting_fields_are_refused_naming_both(stack):
     assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
     assert error["message"].startswith('Fields "a" conflict because "hello" and "me" are different fields.')
     assert [location["column"] for location in error["locations"]] == [3, 12]
+
+
+def test_fields_come_in_the_order_the_sdl_defines_them(binary):
+    stack = Stack(binary, instances=1, schema=SCHEMAS["every kind"], kratos=False).start()
+    try:
+        item = post_graphql(stack.port, '{ __type(name: "Item") { fields(includeDeprecated: true) { name } } }')
+        assert [f["name"] for f in item["data"]["__type"]["fields"]] == ["id", "name", "color", "when", "related", "price", "cost"]
+        filter_type = post_graphql(stack.port, '{ __type(name: "Filter") { inputFields { name } } }')
+        assert [f["name"] for f in filter_type["data"]["__type"]["inputFields"]] == ["color", "limit", "tags", "range", "nested"]
+    finally:
+        stack.stop()

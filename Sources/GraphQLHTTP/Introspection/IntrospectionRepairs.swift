@@ -8,7 +8,8 @@ import Synchronization
 /// - `__InputValue.isDeprecated` has no resolver there, so every query asking for it failed with "Cannot return
 ///   null for non-nullable field" (`inputValueDeprecation: true`); `deprecationReason` was always null;
 /// - `includeDeprecated` on `__Field.args`, `__Directive.args` and `__Type.inputFields` was accepted and ignored;
-/// - `defaultValue` of an input object's field was always null.
+/// - `defaultValue` of an input object's field was always null;
+/// - fields and input fields came sorted by name, where graphql-js keeps the order the SDL defines them in.
 ///
 /// The introspection types are one set per process, shared by every schema, so the repair is made once, before any
 /// request (reassigning a type's `fields` is what GraphQLSwift picks up; setting a resolver alone is not).
@@ -38,10 +39,25 @@ public enum IntrospectionRepairs {
             }
         }
         patch(schema, "__Type") { fields in
-            guard let original = fields["inputFields"]?.resolve else { return }
-            fields["inputFields"]?.resolve = { source, arguments, context, info in
-                guard let all = try await original(source, arguments, context, info) as? [InputObjectFieldDefinition] else { return nil }
-                return arguments["includeDeprecated"].bool == true ? all : all.filter { $0.deprecationReason == nil }
+            if let original = fields["inputFields"]?.resolve {
+                fields["inputFields"]?.resolve = { source, arguments, context, info in
+                    guard let all = try await original(source, arguments, context, info) as? [InputObjectFieldDefinition] else { return nil }
+                    let order = ((source as? GraphQLInputObjectType).flatMap { try? $0.fields() }?.keys).map(Array.init) ?? []
+                    let kept = arguments["includeDeprecated"].bool == true ? all : all.filter { $0.deprecationReason == nil }
+                    return inDefinitionOrder(kept, order, name: \.name)
+                }
+            }
+            if let original = fields["fields"]?.resolve {
+                fields["fields"]?.resolve = { source, arguments, context, info in
+                    guard let all = try await original(source, arguments, context, info) as? [GraphQLFieldDefinition] else { return nil }
+                    let map: GraphQLFieldMap? =
+                        switch source {
+                        case let object as GraphQLObjectType: try? object.fields()
+                        case let interface as GraphQLInterfaceType: try? interface.fields()
+                        default: nil
+                        }
+                    return inDefinitionOrder(all, map.map { Array($0.keys) } ?? [], name: \.name)
+                }
             }
         }
     }
@@ -51,6 +67,14 @@ public enum IntrospectionRepairs {
         change(&fields)
         let repaired = fields
         type.fields = { repaired }
+    }
+
+    /// `items` in the order their names have in `order` (names not there last, as they were).
+    private static func inDefinitionOrder<Item>(_ items: [Item], _ order: [String], name: (Item) -> String) -> [Item] {
+        let position = Dictionary(order.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        return items.enumerated().sorted { a, b in
+            (position[name(a.element)] ?? Int.max, a.offset) < (position[name(b.element)] ?? Int.max, b.offset)
+        }.map(\.element)
     }
 
     private static func deprecationReason(of inputValue: any Sendable) -> String? {
