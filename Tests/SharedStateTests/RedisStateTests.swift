@@ -57,9 +57,9 @@ import Testing
     }
 
     func waitUntil(_ condition: () -> Bool) throws {
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(20)
         while !condition() {
-            guard ContinuousClock.now < deadline else { throw SharedStateError("condition not met within 5 s") }
+            guard ContinuousClock.now < deadline else { throw SharedStateError("condition not met within 20 s") }
             Thread.sleep(forTimeInterval: 0.01)
         }
     }
@@ -71,7 +71,7 @@ final class RedisServer {
     let endpoint: RedisEndpoint
 
     init() throws {
-        let port = Int.random(in: 20_000..<60_000)
+        let port = try Self.freePort()
         endpoint = RedisEndpoint(url: "redis://127.0.0.1:\(port)")!
         process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
         process.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
@@ -79,11 +79,29 @@ final class RedisServer {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let connection = RedisConnection(endpoint: endpoint, timeout: .milliseconds(200))
-        let deadline = ContinuousClock.now + .seconds(5)
+        // Generous: the suite runs beside the differential test, which keeps both cores busy.
+        let deadline = ContinuousClock.now + .seconds(30)
         while (try? connection.command(["PING"])) == nil {
-            guard ContinuousClock.now < deadline else { throw SharedStateError("redis-server did not start") }
+            guard process.isRunning, ContinuousClock.now < deadline else { throw SharedStateError("redis-server did not start") }
             Thread.sleep(forTimeInterval: 0.02)
         }
+    }
+
+    /// A loopback port nothing listens on: bound to port 0, read back, released.
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
+            }
+        }
+        guard bound else { throw SharedStateError("no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     func stop() {
