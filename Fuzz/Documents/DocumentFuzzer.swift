@@ -203,20 +203,11 @@ extension GeneratedRequest {
         return HTTPRequest(method: "POST", contentType: "application/json", accept: accept, body: Array(body.utf8))
     }
 
+    /// `text` as a JSON string, written by the server's own JSON writer.
     private func jsonString(_ text: String) -> String {
-        var quoted = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": quoted += "\\\""
-            case "\\": quoted += "\\\\"
-            case "\n": quoted += "\\n"
-            case "\r": quoted += "\\r"
-            case "\t": quoted += "\\t"
-            case _ where scalar.value < 0x20: quoted += "\\u00" + hex(UInt8(scalar.value))
-            default: quoted.unicodeScalars.append(scalar)
-            }
-        }
-        return quoted + "\""
+        var writer = JSONWriter(capacity: text.utf8.count + 2)
+        writer.string(text)
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 
     private func percentEncoded(_ text: String) -> String {
