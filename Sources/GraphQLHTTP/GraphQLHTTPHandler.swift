@@ -14,11 +14,12 @@ public final class GraphQLHTTPHandler: Sendable {
     private let logger: Logger
 
     /// The allowlisted operations (persisted-query allowlist mode) this handler's schema refuses, by hash, with the
-    /// errors a client would get: what a reload to this schema would break.
+    /// errors a client would get: what a reload to this schema would break. Prepared through the document cache,
+    /// so the operations that pass are ready for the first requests.
     public func allowlistedOperationsRefused() -> [(hash: String, errors: [String])] {
         guard case .allowlist(let operations) = configuration.persistedQueries else { return [] }
         return operations.sorted { $0.key < $1.key }.compactMap { hash, query in
-            guard case .rejected(let errors) = documents.document(for: query, enabled: false).outcome else { return nil }
+            guard case .rejected(let errors) = documents.document(for: query).outcome else { return nil }
             return (hash, errors.map(\.message))
         }
     }

@@ -56,7 +56,7 @@ public final class RedisState: SecurityState, Sendable {
 
     public func isCurrent(since position: InvalidationPosition, session: StateKey, identity: StateKey?) -> Bool {
         learned.withLock { learned in
-            guard let heard = learned.lastHeard, ContinuousClock.now - heard < Self.staleAfter else { return false }
+            guard learned.isFollowed else { return false }
             return !learned.invalidated(after: position.value, session) && !(identity.map { learned.invalidated(after: position.value, $0) } ?? false)
         }
     }
@@ -85,8 +85,7 @@ public final class RedisState: SecurityState, Sendable {
 
     public var health: SharedStateHealth {
         learned.withLock { learned in
-            let current = learned.lastHeard.map { ContinuousClock.now - $0 < Self.staleAfter } ?? false
-            return SharedStateHealth(backend: "redis", current: current, invalidations: learned.subjects.count)
+            SharedStateHealth(backend: "redis", current: learned.isFollowed, invalidations: learned.subjects.count)
         }
     }
 
@@ -190,6 +189,9 @@ private struct LearnedInvalidations {
     var distrustBefore: UInt64 = 0
     var subjects: [StateKey: (generation: UInt64, learned: ContinuousClock.Instant)] = [:]
     var lastHeard: ContinuousClock.Instant?
+
+    /// Whether the stream was heard from lately enough to trust that no invalidation went unseen.
+    var isFollowed: Bool { lastHeard.map { ContinuousClock.now - $0 < RedisState.staleAfter } ?? false }
 
     mutating func learn(_ subject: StateKey) {
         generation += 1

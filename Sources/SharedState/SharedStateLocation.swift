@@ -9,6 +9,8 @@ public enum SharedStateLocation: Sendable, Equatable, CustomStringConvertible {
     case redis(RedisEndpoint)
 
     public static let defaultPath = "/run/graphql-fcgi-state/security.state"
+    /// What `init(url:)` accepts, for messages about a value it refused.
+    public static let expectedForm = "shm:/absolute/path or redis://[[user]:password@]host[:port][/db]"
 
     public init?(url: String) {
         if url.hasPrefix("shm:") {

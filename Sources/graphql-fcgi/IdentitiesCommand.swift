@@ -68,7 +68,7 @@ struct IdentitiesCommand: ParsableCommand {
             print("deleted \(id)")
             guard let sharedState else { return }
             guard let location = SharedStateLocation(url: sharedState) else {
-                throw ValidationError("--shared-state must be shm:/absolute/path or redis://host[:port][/db]")
+                throw ValidationError("--shared-state must be \(SharedStateLocation.expectedForm)")
             }
             do {
                 let state = try location.open(retention: .zero)  // keeps the table's own retention

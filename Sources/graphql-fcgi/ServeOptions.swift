@@ -183,7 +183,7 @@ struct ServeOptions: ParsableArguments {
             kratosTimeoutMs >= 1 && kratosConnectTimeoutMs >= 1 && sessionCacheTtl >= 0 && sessionCacheEntries >= 1,
             "Kratos timeouts and --session-cache-entries must be positive"
         )
-        require(SharedStateLocation(url: sharedState) != nil, "--shared-state must be shm:/absolute/path or redis://host[:port][/db]")
+        require(SharedStateLocation(url: sharedState) != nil, "--shared-state must be \(SharedStateLocation.expectedForm)")
         return problems
     }
 

@@ -100,6 +100,23 @@ import TestSupport
     }
 }
 
+@Suite struct KratosHeaderTests {
+    /// A credential with a control character never reaches libcurl's header list (here it would fail to connect:
+    /// nothing listens on port 9, so an attempt would answer `.unavailable`).
+    @Test(arguments: ["ory_st_a\r\nX-Admin: 1", "ory_st_\u{1}", "ory_st_\u{7F}"])
+    func aControlCharacterInACredentialIsRefusedBeforeAnyCall(_ token: String) async {
+        var configuration = KratosConfiguration()
+        configuration.publicURL = "http://127.0.0.1:9"
+        let client = KratosClient(configuration: configuration, http: HTTPClient())
+        do {
+            _ = try await client.whoami(.sessionToken(token))
+            Issue.record("answered")
+        } catch {
+            #expect(error.code == .unauthenticated)
+        }
+    }
+}
+
 @Suite struct KratosCallTests {
     /// Whatever id a client sends (`revokeSession(id:)`), the metrics label is the route's template.
     @Test func routesAreFixedTemplates() {

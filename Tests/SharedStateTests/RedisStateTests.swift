@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import SharedState
 
@@ -15,7 +16,7 @@ import Testing
     }
 
     @Test func twoInstancesShareInvalidationsAndCounters() throws {
-        let server = try RedisServer()
+        let server = try RedisServerProcess()
         defer { server.stop() }
         let first = RedisState(endpoint: server.endpoint, retention: .seconds(60))
         let second = RedisState(endpoint: server.endpoint, retention: .seconds(60))
@@ -42,7 +43,7 @@ import Testing
     }
 
     @Test func anUnreachableStoreIsNeverTrusted() throws {
-        let server = try RedisServer()
+        let server = try RedisServerProcess()
         let state = RedisState(endpoint: server.endpoint, retention: .seconds(60))
         state.start()
         defer { state.stop() }
@@ -65,50 +66,8 @@ import Testing
     }
 }
 
-/// A throwaway `redis-server` without persistence.
-final class RedisServer {
-    let process = Process()
-    let endpoint: RedisEndpoint
-
-    init() throws {
-        let port = try Self.freePort()
-        endpoint = RedisEndpoint(url: "redis://127.0.0.1:\(port)")!
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-        process.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let connection = RedisConnection(endpoint: endpoint, timeout: .milliseconds(200))
-        // Generous: the suite runs beside the differential test, which keeps both cores busy.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while (try? connection.command(["PING"])) == nil {
-            guard process.isRunning, ContinuousClock.now < deadline else { throw SharedStateError("redis-server did not start") }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-    }
-
-    /// A loopback port nothing listens on: bound to port 0, read back, released.
-    static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
-            }
-        }
-        guard bound else { throw SharedStateError("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    func stop() {
-        // Not `waitUntilExit`: it waits on a run loop that was seen to never return here.
-        kill(process.processIdentifier, SIGKILL)
-        while process.isRunning { Thread.sleep(forTimeInterval: 0.01) }
-    }
+extension RedisServerProcess {
+    var endpoint: RedisEndpoint { RedisEndpoint(url: "redis://127.0.0.1:\(port)")! }
 }
 
 extension RedisEndpoint {

@@ -10,7 +10,7 @@ public final class KratosEmulatorProcess: @unchecked Sendable {
 
     public init(arguments: [String] = []) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let (publicPort, adminPort) = (Self.freePort(), Self.freePort())
+        let (publicPort, adminPort) = (LoopbackPort.free(), LoopbackPort.free())
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-m", "kratos.emulator", "--public-port", "\(publicPort)", "--admin-port", "\(adminPort)", "--exit-with-parent"] + arguments
@@ -22,7 +22,7 @@ public final class KratosEmulatorProcess: @unchecked Sendable {
         publicURL = "http://127.0.0.1:\(publicPort)"
         adminURL = "http://127.0.0.1:\(adminPort)"
         let deadline = Date().addingTimeInterval(20)
-        while !Self.isListening(port: publicPort) || !Self.isListening(port: adminPort) {
+        while !LoopbackPort.isListening(publicPort) || !LoopbackPort.isListening(adminPort) {
             guard Date() < deadline, process.isRunning else { throw EmulatorError.didNotStart }
             Thread.sleep(forTimeInterval: 0.02)
         }
@@ -41,7 +41,7 @@ public final class KratosEmulatorProcess: @unchecked Sendable {
     /// A plain blocking HTTP/1.0 exchange, so the test does not depend on the client under test.
     public func setFaults(_ json: String) throws {
         let port = Int(adminURL.split(separator: ":").last!)!
-        let fd = Self.connectedSocket(port: port)
+        let fd = LoopbackPort.connectedSocket(port)
         defer { close(fd) }
         guard fd >= 0 else { throw EmulatorError.didNotStart }
         let method = json.isEmpty ? "DELETE" : "POST"
@@ -52,37 +52,4 @@ public final class KratosEmulatorProcess: @unchecked Sendable {
     }
 
     enum EmulatorError: Error { case didNotStart }
-
-    private static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    private static func isListening(port: Int) -> Bool {
-        let fd = connectedSocket(port: port)
-        if fd >= 0 { close(fd) }
-        return fd >= 0
-    }
-
-    /// A TCP socket connected to 127.0.0.1:`port`, or -1.
-    private static func connectedSocket(port: Int) -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        if !connected { close(fd) }
-        return connected ? fd : -1
-    }
 }

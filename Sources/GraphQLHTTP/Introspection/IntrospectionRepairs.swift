@@ -89,82 +89,14 @@ public enum IntrospectionRepairs {
         query["includeDeprecated"].bool == true ? arguments : arguments.filter { $0.deprecationReason == nil }
     }
 
-    /// The default value as a GraphQL literal (`"you"`, `10`, `{limit: 3}`): as the SDL wrote it, as graphql-js 17
-    /// and graphql-core 3.3 print it (not expanded with the input fields' own defaults); from the value for a
-    /// schema built in code.
     private static func defaultValueLiteral(of inputValue: any Sendable) throws -> String? {
-        let value: Map?
-        let type: any GraphQLInputType
-        let written: (any Value)?
         switch inputValue {
-        case let argument as GraphQLArgumentDefinition: (value, type, written) = (argument.defaultValue, argument.type, argument.astNode?.defaultValue)
-        case let field as InputObjectFieldDefinition: (value, type, written) = (field.defaultValue, field.type, field.astNode?.defaultValue)
-        default: return nil
-        }
-        if let written { return print(ast: written) }
-        guard let value, value != .undefined else { return nil }
-        return try GraphQLLiteral.text(of: value, as: type)
-    }
-}
-
-/// A value of an input type written as a GraphQL literal, as graphql-js' `astFromValue` and `print` write it
-/// (GraphQLSwift's own `astFromValue` is internal).
-enum GraphQLLiteral {
-    static func text(of value: Map, as type: any GraphQLInputType) throws -> String? {
-        if let nonNull = type as? GraphQLNonNull, let inner = nonNull.ofType as? any GraphQLInputType {
-            return try text(of: value, as: inner)
-        }
-        if value == .null { return "null" }
-        if value == .undefined { return nil }
-        if let list = type as? GraphQLList, let item = list.ofType as? any GraphQLInputType {
-            guard case .array(let items) = value else { return try text(of: value, as: item) }
-            return "[" + (try items.compactMap { try text(of: $0, as: item) }).joined(separator: ", ") + "]"
-        }
-        if let object = type as? GraphQLInputObjectType {
-            guard case .dictionary(let entries) = value else { return nil }
-            var fields: [String] = []
-            for (name, field) in try object.fields() {
-                guard let given = entries[name], let written = try text(of: given, as: field.type) else { continue }
-                fields.append("\(name): \(written)")
-            }
-            return "{" + fields.joined(separator: ", ") + "}"
-        }
-        guard let leaf = type as? any GraphQLLeafType else { return nil }
-        let serialized = try leaf.serialize(value: value)
-        switch serialized {
-        case .bool(let bool):
-            return bool ? "true" : "false"
-        case .number(let number):
-            let double = number.doubleValue
-            if double.rounded() == double, abs(double) < 1e21 { return String(Int64(double)) }
-            return "\(double)"
-        case .string(let string):
-            if leaf is GraphQLEnumType { return string }
-            if leaf.name == "ID", !string.isEmpty, string.allSatisfy(\.isASCII), Int(string) != nil { return string }
-            return quoted(string)
+        case let argument as GraphQLArgumentDefinition:
+            try GraphQLLiteral.defaultValue(written: argument.astNode?.defaultValue, value: argument.defaultValue, type: argument.type)
+        case let field as InputObjectFieldDefinition:
+            try GraphQLLiteral.defaultValue(written: field.astNode?.defaultValue, value: field.defaultValue, type: field.type)
         default:
-            return nil
+            nil
         }
-    }
-
-    /// graphql-js' `printString`: JSON-style escapes for `"`, `\\` and control characters.
-    static func quoted(_ string: String) -> String {
-        var text = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case "\u{8}": text += "\\b"
-            case "\u{C}": text += "\\f"
-            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value):
-                let hex = String(scalar.value, radix: 16, uppercase: true)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        return text + "\""
     }
 }

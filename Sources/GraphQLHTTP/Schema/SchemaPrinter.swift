@@ -16,7 +16,7 @@ public enum SchemaPrinter {
         if let definition = schemaDefinition(schema) { blocks.append(definition) }
         for directive in schema.directives where !builtInDirectives.contains(directive.name) {
             var text = description(directive.description, indentation: "") + "directive @\(directive.name)"
-            text += try arguments(directive.args.map { ($0.name, $0.type, $0.description, $0.deprecationReason, try defaultText($0.astNode, $0.defaultValue, $0.type)) }, indentation: "")
+            text += try arguments(directive.args.map { ($0.name, $0.type, $0.description, $0.deprecationReason, try GraphQLLiteral.defaultValue(written: $0.astNode?.defaultValue, value: $0.defaultValue, type: $0.type)) }, indentation: "")
             if directive.isRepeatable { text += " repeatable" }
             text += " on " + directive.locations.map(\.rawValue).joined(separator: " | ")
             blocks.append(text)
@@ -55,7 +55,7 @@ public enum SchemaPrinter {
         case let input as GraphQLInputObjectType:
             var lines: [String] = []
             for (index, (name, field)) in try input.fields().enumerated() {
-                let value = try defaultText(field.astNode, field.defaultValue, field.type)
+                let value = try GraphQLLiteral.defaultValue(written: field.astNode?.defaultValue, value: field.defaultValue, type: field.type)
                 lines.append(
                     description(field.description, indentation: "  ", first: index == 0) + "  \(name): \(field.type)"
                         + (value.map { " = \($0)" } ?? "") + deprecated(field.deprecationReason)
@@ -89,7 +89,7 @@ public enum SchemaPrinter {
         var lines: [String] = []
         for (index, (name, field)) in fields.enumerated() {
             let args = try field.args.map { argumentName, argument in
-                (argumentName, argument.type, argument.description, argument.deprecationReason, try defaultText(argument.astNode, argument.defaultValue, argument.type))
+                (argumentName, argument.type, argument.description, argument.deprecationReason, try GraphQLLiteral.defaultValue(written: argument.astNode?.defaultValue, value: argument.defaultValue, type: argument.type))
             }
             lines.append(
                 description(field.description, indentation: "  ", first: index == 0) + "  \(name)"
@@ -116,12 +116,6 @@ public enum SchemaPrinter {
         return "(\n" + lines.joined(separator: "\n") + "\n" + indentation + ")"
     }
 
-    private static func defaultText(_ node: InputValueDefinition?, _ value: Map?, _ type: any GraphQLInputType) throws -> String? {
-        if let written = node?.defaultValue { return GraphQL.print(ast: written) }
-        guard let value, value != .undefined else { return nil }
-        return try GraphQLLiteral.text(of: value, as: type)
-    }
-
     private static func deprecated(_ reason: String?) -> String {
         guard let reason else { return "" }
         return reason == "No longer supported" ? " @deprecated" : " @deprecated(reason: \(GraphQLLiteral.quoted(reason)))"
@@ -138,6 +132,6 @@ public enum SchemaPrinter {
         let body = text.contains("\n") || escaped.hasSuffix("\"") || escaped.hasSuffix("\\")
             ? "\"\"\"\n" + escaped.split(separator: "\n", omittingEmptySubsequences: false).map { indentation + $0 }.joined(separator: "\n") + "\n" + indentation + "\"\"\""
             : "\"\"\"" + escaped + "\"\"\""
-        return (first ? "" : "\n") + indentation + (body.hasPrefix("\"\"\"\n") ? body : body) + "\n"
+        return (first ? "" : "\n") + indentation + body + "\n"
     }
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 public import Kratos
 public import Logging
-import Metrics
 public import SharedState
 
 /// Everything the account resolvers need: the Kratos client, the session cache, the throttle, the state every
@@ -12,13 +11,18 @@ public final class Accounts: Sendable {
     /// Failed logins and registrations counted per identifier and client address.
     public let throttle: SignInThrottle
     let logger: Logger
+    private let reportSharedStateFailure: @Sendable (String, SharedStateError) -> Void
 
-    /// - Parameter throttle: Defaults to the default limits on the session cache's shared state.
-    public init(kratos: KratosClient, sessions: SessionCache, throttle: SignInThrottle? = nil, logger: Logger) {
+    /// - Parameters:
+    ///   - throttle: Defaults to the default limits on the session cache's shared state.
+    ///   - metrics: Where failures of the shared state are counted, if anywhere.
+    public init(kratos: KratosClient, sessions: SessionCache, throttle: SignInThrottle? = nil, logger: Logger, metrics: ServerMetrics? = nil) {
+        let report = Self.sharedStateFailureReporter(logger: logger, metrics: metrics)
         self.kratos = kratos
         self.sessions = sessions
-        self.throttle = throttle ?? SignInThrottle(state: sessions.state, failed: Self.reporter(logger))
+        self.throttle = throttle ?? SignInThrottle(state: sessions.state, failed: report)
         self.logger = logger
+        self.reportSharedStateFailure = report
     }
 
     /// The active session `credential` names, through the cache.
@@ -39,14 +43,15 @@ public final class Accounts: Sendable {
         do {
             try sessions.state.invalidate(subject)
         } catch {
-            Self.reporter(logger)("invalidate", error)
+            reportSharedStateFailure("invalidate", error)
         }
     }
 
-    /// Logs and counts what the shared state could not do (`graphql_fcgi_shared_state_failures_total`).
-    public static func reporter(_ logger: Logger) -> @Sendable (String, SharedStateError) -> Void {
+    /// Logs what the shared state could not do as an error, and counts it
+    /// (`graphql_fcgi_shared_state_failures_total{operation}`).
+    public static func sharedStateFailureReporter(logger: Logger, metrics: ServerMetrics?) -> @Sendable (String, SharedStateError) -> Void {
         { operation, error in
-            Counter(label: "graphql_fcgi_shared_state_failures_total", dimensions: [("operation", operation)]).increment()
+            metrics?.recordSharedStateFailure(operation)
             logger.error("shared state failed", metadata: ["operation": "\(operation)", "error": "\(error)"])
         }
     }

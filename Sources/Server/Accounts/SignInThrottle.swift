@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import GraphQL
-import Logging
 public import SharedState
 
 /// Brute-force protection for the account mutations, which Kratos does not have: failed `login`s are limited per
@@ -89,7 +88,7 @@ public final class SignInThrottle: Sendable {
         case .refusedCredentials:
             return
         case .succeeded:
-            if let key = attempt.identifier { perform("reset") { state, fallback throws(SharedStateError) in fallback.reset(key); try state.resetAttempts(key) } }
+            if let key = attempt.identifier { reset(key) }
             if let key = attempt.address { refund(key) }
         case .notJudged:
             for key in [attempt.identifier, attempt.address].compactMap({ $0 }) { refund(key) }
@@ -117,19 +116,15 @@ public final class SignInThrottle: Sendable {
         }
     }
 
+    /// Given back here and in the fallback alike: an attempt may have been counted in either.
     private func refund(_ key: StateKey) {
-        perform("refund") { state, fallback throws(SharedStateError) in
-            fallback.refund(key)
-            try state.refundAttempt(key)
-        }
+        fallback.refund(key)
+        do { try state.refundAttempt(key) } catch { failed("refund", error) }
     }
 
-    private func perform(_ operation: String, _ body: (any SecurityState, AttemptThrottle) throws(SharedStateError) -> Void) {
-        do {
-            try body(state, fallback)
-        } catch {
-            failed(operation, error)
-        }
+    private func reset(_ key: StateKey) {
+        fallback.reset(key)
+        do { try state.resetAttempts(key) } catch { failed("reset", error) }
     }
 }
 

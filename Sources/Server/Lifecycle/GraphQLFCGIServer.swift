@@ -53,8 +53,13 @@ public struct GraphQLFCGIServer {
         let accounts = Accounts(
             kratos: kratos,
             sessions: SessionCache(timeToLive: configuration.sessionCacheTTL, maxEntries: configuration.sessionCacheEntries, state: state),
-            throttle: SignInThrottle(configuration: configuration.throttle, state: state, failed: Accounts.reporter(logger)),
-            logger: logger
+            throttle: SignInThrottle(
+                configuration: configuration.throttle,
+                state: state,
+                failed: Accounts.sharedStateFailureReporter(logger: logger, metrics: metrics)
+            ),
+            logger: logger,
+            metrics: metrics
         )
         logger.info("Kratos", metadata: ["public_url": "\(configuration.kratos.publicURL)"])
         logger.info("shared state", metadata: ["location": "\(configuration.sharedState)"])
@@ -112,10 +117,12 @@ public struct GraphQLFCGIServer {
 }
 
 extension GraphQLFCGIServer {
-    /// The shared security state; its invalidations are kept as long as the session cache keeps an answer.
+    /// The shared security state. An invalidation must outlive every answer it concerns: an answer is cached for
+    /// the TTL from when its whoami returned, which is at most the Kratos deadline after its position was read.
     func openSharedState() throws -> any SecurityState {
+        let retention = configuration.sessionCacheTTL + configuration.kratos.requestTimeout + .seconds(1)
         do {
-            return try configuration.sharedState.open(retention: max(configuration.sessionCacheTTL, .seconds(1)) + .seconds(5))
+            return try configuration.sharedState.open(retention: retention)
         } catch {
             throw StartupError(description: "\(error) (set shared-state, or create its directory writable by every instance)")
         }

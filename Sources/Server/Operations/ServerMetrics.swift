@@ -21,6 +21,7 @@ public final class ServerMetrics: Sendable {
     private let requestDurations = HandleCache<String, Timer>()
     private let kratosCalls = HandleCache<[String], Counter>()
     private let kratosDurations = HandleCache<String, Timer>()
+    private let sharedStateFailures = HandleCache<String, Counter>()
     private let operationNames = Mutex<Set<String>>([])
 
     // Read from the process and its caches when scraped.
@@ -65,6 +66,13 @@ public final class ServerMetrics: Sendable {
         kratosDurations.handle(call.route) {
             Timer(label: "graphql_fcgi_kratos_request_duration_seconds", dimensions: [("route", $0)])
         }.record(duration: call.duration)
+    }
+
+    /// Counts one operation the shared state could not do (`count`, `refund`, `reset`, `invalidate`).
+    func recordSharedStateFailure(_ operation: String) {
+        sharedStateFailures.handle(operation) {
+            Counter(label: "graphql_fcgi_shared_state_failures_total", dimensions: [("operation", $0)])
+        }.increment()
     }
 
     private func label(for operation: OperationSummary?) -> String {

@@ -23,41 +23,40 @@ public enum SchemaLoader {
         resolvers: ResolverRegistry,
         authGuard: (@Sendable (_ context: any Sendable) async throws -> Void)? = nil
     ) throws(SchemaLoadError) -> LoadedSchema {
-        let source: String
-        do {
-            source = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw SchemaLoadError(description: "cannot read the schema file \(path): \(error.localizedDescription)")
-        }
-        return try build(sdl: source, resolvers: resolvers, origin: path, authGuard: authGuard)
+        try build(sdl: try read(path), resolvers: resolvers, origin: path, authGuard: authGuard)
     }
 
     /// The schema an SDL file serves — with the directives graphql-fcgi declares for it — without binding resolvers:
     /// for tools (`graphql-fcgi schema print`, `schema diff`).
     public static func served(path: String) throws(SchemaLoadError) -> GraphQLSchema {
-        let source: String
+        let schema = try unbound(sdl: try read(path), origin: path)
+        try validate(schema, origin: path)
+        return schema
+    }
+
+    private static func read(_ path: String) throws(SchemaLoadError) -> String {
         do {
-            source = try String(contentsOfFile: path, encoding: .utf8)
+            return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw SchemaLoadError(description: "cannot read the schema file \(path): \(error.localizedDescription)")
         }
+    }
+
+    /// The SDL built, with `@auth` declared when it uses the directive without declaring it.
+    private static func unbound(sdl: String, origin: String) throws(SchemaLoadError) -> GraphQLSchema {
         do {
-            let schema = try buildSchema(source: declaringAuth(source))
-            let errors = validateSchema(schema: schema)
-            guard errors.isEmpty else {
-                throw SchemaLoadError(description: "\(path): invalid schema: " + errors.map(\.message).joined(separator: "; "))
-            }
-            return schema
-        } catch let error as SchemaLoadError {
-            throw error
+            return try buildSchema(source: sdl.contains("directive @\(authDirective)") ? sdl : sdl + "\n" + authDirectiveDefinition + "\n")
         } catch {
-            throw SchemaLoadError(description: "\(path): invalid SDL: \(describe(error))")
+            throw SchemaLoadError(description: "\(origin): invalid SDL: \(describe(error))")
         }
     }
 
-    /// The SDL with `@auth` declared when it uses the directive without declaring it.
-    static func declaringAuth(_ sdl: String) -> String {
-        sdl.contains("directive @\(authDirective)") ? sdl : sdl + "\n" + authDirectiveDefinition + "\n"
+    /// `validateSchema` caches its result in an unsynchronised property: run it once, before any request.
+    private static func validate(_ schema: GraphQLSchema, origin: String) throws(SchemaLoadError) {
+        let errors = validateSchema(schema: schema)
+        guard errors.isEmpty else {
+            throw SchemaLoadError(description: "\(origin): invalid schema: " + errors.map(\.message).joined(separator: "; "))
+        }
     }
 
     /// The directive that makes a field require a signed-in session. Declared automatically when the SDL uses it
@@ -74,12 +73,7 @@ public enum SchemaLoader {
         origin: String = "schema",
         authGuard: (@Sendable (_ context: any Sendable) async throws -> Void)? = nil
     ) throws(SchemaLoadError) -> LoadedSchema {
-        let schema: GraphQLSchema
-        do {
-            schema = try buildSchema(source: declaringAuth(sdl))
-        } catch {
-            throw SchemaLoadError(description: "\(origin): invalid SDL: \(describe(error))")
-        }
+        let schema = try unbound(sdl: sdl, origin: origin)
 
         var unbound = resolvers.coordinates.subtracting(resolvers.optionalCoordinates)
         var missingRootResolvers: [String] = []
@@ -127,11 +121,7 @@ public enum SchemaLoader {
         }
         guard problems.isEmpty else { throw SchemaLoadError(description: "\(origin): " + problems.joined(separator: "; ")) }
 
-        // validateSchema caches its result in an unsynchronised property: run it once here, before any request.
-        let errors = validateSchema(schema: schema)
-        guard errors.isEmpty else {
-            throw SchemaLoadError(description: "\(origin): invalid schema: " + errors.map(\.message).joined(separator: "; "))
-        }
+        try validate(schema, origin: origin)
         return LoadedSchema(schema: schema, resolvers: bound)
     }
 
