@@ -7,7 +7,7 @@ VENV    := .venv
 # CI builds treat warnings as errors and refuse imports of undeclared sibling modules (DESIGN.md layering).
 STRICT  := -Xswiftc -warnings-as-errors --explicit-target-dependency-import-check error
 
-.PHONY: run test deps build release unit-test system-test fuzz fuzz-request-decoder fuzz-documents bench microbench install \
+.PHONY: run test deps build release unit-test system-test fuzz fuzz-request-decoder fuzz-documents bench bench-introspection microbench install \
 	install-files uninstall clean
 
 # Where `make install` puts things (DESTDIR is prepended to each, for packaging and the install test).
@@ -105,6 +105,10 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 	rm -f $(DESTDIR)$(CONFDIR)/graphql-fcgi.yaml.sample
 	@test ! -e $(DESTDIR)$(CONFDIR)/graphql-fcgi.yaml || echo "kept $(DESTDIR)$(CONFDIR)/graphql-fcgi.yaml (your settings)"
+
+## bench-introspection: worker CPU per full introspection query through nginx, both executors (see README)
+bench-introspection: deps release $(VENV)/bin/pytest
+	$(VENV)/bin/python bench/introspection.py
 
 ## microbench: both executors per request and per field, and the whole pipeline without the socket (release, not in make test)
 microbench:

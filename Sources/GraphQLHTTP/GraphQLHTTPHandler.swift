@@ -25,9 +25,9 @@ public final class GraphQLHTTPHandler: Sendable {
     }
 
     public init(schema: GraphQLSchema, resolvers: Resolvers? = nil, configuration: GraphQLHTTPConfiguration, logger: Logger) {
-        IntrospectionRepairs.apply(to: schema)
+        ReferenceIntrospection.install(on: schema)
         self.schema = schema
-        self.resolvers = configuration.executor == .plan ? resolvers : nil
+        self.resolvers = configuration.executor == .plan ? resolvers?.withIntrospection(of: schema) : nil
         self.configuration = configuration
         self.logger = logger
         self.persistedQueries = PersistedQueries(mode: configuration.persistedQueries)

@@ -134,15 +134,28 @@ import Testing
         #expect(String(decoding: response.body, as: UTF8.self) == #"{"data":{"pair":[{"together":"together"},{"together":"together"}]}}"#)
     }
 
-    @Test func introspectionRunsOnTheReferenceExecutor() async throws {
+    @Test func introspectionIsPlannedAndAnswersAsTheReferenceExecutorDoes() async throws {
         let schema = try buildSchema(source: Self.sdl)
         var configuration = GraphQLHTTPConfiguration()
         configuration.introspection = true
-        let handler = GraphQLHTTPHandler(schema: schema, resolvers: Self.resolvers, configuration: configuration, logger: Logger(label: "plan"))
-        let prepared = handler.documents.document(for: "{ __schema { queryType { name } } }")
-        guard case .reference = prepared.plans[""] else {
-            Issue.record("introspection was planned")
+        let planned = GraphQLHTTPHandler(schema: schema, resolvers: Self.resolvers, configuration: configuration, logger: Logger(label: "plan"))
+        configuration.executor = .reference
+        let reference = GraphQLHTTPHandler(schema: schema, resolvers: Self.resolvers, configuration: configuration, logger: Logger(label: "reference"))
+        let query = """
+            { __schema { types { kind name fields(includeDeprecated: true) { name args { name defaultValue }
+              type { kind name ofType { kind name ofType { kind name } } } } possibleTypes { name } } }
+              __type(name: "Pet") { possibleTypes { name } } missing: __type(name: "Nope") { name } }
+            """
+        guard case .ready = planned.documents.document(for: query).plans[""] else {
+            Issue.record("introspection was not planned")
             return
         }
+        let answer = String(decoding: await planned.execute(GraphQLRequestParameters(query: query), context: ()).body, as: UTF8.self)
+        let referenceAnswer = String(decoding: await reference.execute(GraphQLRequestParameters(query: query), context: ()).body, as: UTF8.self)
+        #expect(answer == referenceAnswer)
+        #expect(answer.contains(#""__type":{"possibleTypes":[{"name":"Cat"},{"name":"Dog"}]},"missing":null"#))
+        // graphql-js' order: the SDL's types as it defines them, each followed by the types it first brings in.
+        #expect(answer.contains(#"{"data":{"__schema":{"types":[{"kind":"OBJECT","name":"Query""#))
+        #expect(answer.contains(#"{"kind":"SCALAR","name":"String""#))
     }
 }

@@ -4,6 +4,7 @@ emulators, so those are compared by shape)."""
 import re
 
 import pytest
+from graphql import get_introspection_query
 
 from accounts import new_account, register
 from stack import Stack
@@ -24,6 +25,10 @@ REQUESTS = [
      "variables": {"i": "nobody@example.com", "p": "wrong-password-123"}},
     {"query": "mutation($i: String!, $p: String!) { login(identifier: $i, password: $p) { sessionToken } }",
      "variables": {"i": 5}},
+    {"query": get_introspection_query(descriptions=True, specified_by_url=True, directive_is_repeatable=True,
+                                      schema_description=True, input_value_deprecation=True, one_of=True)},
+    {"query": '{ __type(name: "Query") { name fields { name args(includeDeprecated: true) { name defaultValue } } } '
+              'missing: __type(name: "Nope") { name } }'},
 ]
 
 

@@ -1,9 +1,9 @@
-"""`graphql-fcgi schema print` writes the served SDL (graphql-core reads it back as the file's schema), and
+"""`graphql-fcgi schema print` writes the served SDL exactly as graphql-js' `printSchema` writes it, and
 `schema diff OLD NEW` lists breaking and dangerous changes, exiting 1 when one breaks clients."""
 import subprocess
 
 import pytest
-from graphql import build_schema
+from graphql import build_schema, print_schema
 
 from stack import ROOT
 from test_standard_clients import SCHEMAS, expected_schema, normalised
@@ -18,6 +18,7 @@ def test_schema_print_writes_the_served_sdl(binary, name):
     result = run(binary, "schema", "print", SCHEMAS[name])
     assert result.returncode == 0, result.stderr
     assert normalised(build_schema(result.stdout)) == normalised(expected_schema(SCHEMAS[name]))
+    assert result.stdout == print_schema(expected_schema(SCHEMAS[name])) + "\n"  # graphql-js' order and layout
 
 
 OLD = """

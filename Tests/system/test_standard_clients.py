@@ -4,7 +4,8 @@ file does, and gql fetches the schema from the transport, validates locally and 
 import os
 
 import pytest
-from graphql import build_client_schema, build_schema, get_introspection_query, lexicographic_sort_schema, print_schema
+from graphql import (build_client_schema, build_schema, get_introspection_query, graphql_sync, lexicographic_sort_schema,
+                     print_schema)
 
 from accounts import gql as post_graphql
 from stack import ROOT, Stack
@@ -43,6 +44,31 @@ def test_the_full_introspection_query_round_trips_the_sdl(served):
     assert "errors" not in result, result["errors"]
     client_schema = build_client_schema(result["data"])
     assert normalised(client_schema) == normalised(expected_schema(SCHEMAS[name]))
+
+
+def without_graphql_js_17_introspection_changes(result):
+    """graphql-core 3.3 follows graphql-js 17, whose own introspection types (`__Schema`, `__Type`, ...) add
+    experimental directive deprecation and make `includeDeprecated` and `@deprecated(reason:)` non-null. GraphQLSwift
+    declares those types and `@deprecated` as graphql-js 16 and the specification's October 2021 edition do, and its
+    `__DirectiveLocation` has no `DIRECTIVE_DEFINITION`; they are compared by name and position only. Everything
+    the SDL defines, the built-in scalars and the other directives are compared whole."""
+    for type_ in result["__schema"]["types"]:
+        if type_["name"].startswith("__"):
+            type_.clear()
+    for directive in result["__schema"]["directives"]:
+        if directive["name"] == "deprecated":
+            directive["locations"] = directive["args"] = None
+    return result
+
+
+def test_the_full_introspection_query_answers_exactly_as_graphql_js(served):
+    name, stack = served
+    ours = post_graphql(stack.port, FULL_INTROSPECTION)
+    reference = graphql_sync(expected_schema(SCHEMAS[name]), FULL_INTROSPECTION)
+    assert not reference.errors
+    names = lambda result: [type_["name"] for type_ in result["__schema"]["types"]]
+    assert names(ours["data"]) == names(reference.data)  # graphql-js' type order, introspection types included
+    assert without_graphql_js_17_introspection_changes(ours["data"]) == without_graphql_js_17_introspection_changes(reference.data)
 
 
 def test_gql_fetches_the_schema_validates_locally_and_runs_a_dsl_query(served):

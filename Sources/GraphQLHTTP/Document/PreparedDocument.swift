@@ -20,7 +20,7 @@ public struct PreparedDocument: Sendable {
         case ready(OperationPlan)
         /// `@skip`/`@include` read variables: planned per request.
         case perRequest
-        /// Runs on the reference executor (introspection, `isTypeOf`).
+        /// Runs on the reference executor (`isTypeOf`, more field plans than the budget).
         case reference
     }
 

@@ -16,7 +16,7 @@ struct OperationPlanner {
     enum Unplannable: Error {
         /// `@skip`/`@include` read a variable: the plan depends on the request (`variables` given, it is built).
         case conditionReadsVariable
-        /// `__schema`, `__type`, an `isTypeOf` check, or input the reference executor would refuse.
+        /// An `isTypeOf` check, or input the reference executor would refuse.
         case unsupported
         /// More than `maxFieldPlans` field plans.
         case tooLarge
@@ -78,10 +78,16 @@ struct OperationPlanner {
                 completion: .nonNull(.leaf(Leaf(GraphQLString)))
             )
         }
-        guard name != "__schema", name != "__type", let definition = (try? parentType.fields())?[name] else {
-            throw .unsupported
+        let definition: GraphQLField
+        let coordinate: String
+        if name == IntrospectionResolvers.schemaField || name == IntrospectionResolvers.typeField {
+            // Validation allows them on the query type only.
+            guard let root = IntrospectionResolvers.rootDefinition(name, in: schema) else { throw .unsupported }
+            (definition, coordinate) = (root, name)
+        } else {
+            guard let field = (try? parentType.fields())?[name] else { throw .unsupported }
+            (definition, coordinate) = (field, "\(parentType.name).\(name)")
         }
-        let coordinate = "\(parentType.name).\(name)"
         let resolution: FieldPlan.Resolution =
             if let resolve = resolvers.synchronousFields[coordinate] { .synchronous(resolve) }
             else if let resolve = resolvers.fields[coordinate] { .resolver(resolve) }

@@ -66,6 +66,17 @@ public struct Resolvers: Sendable {
         self.types = types
     }
 
+    /// These resolvers and introspection's (`__schema`, `__type`, and the fields of the `__` types), which the plan
+    /// executor plans and runs like the API's own.
+    func withIntrospection(of schema: GraphQLSchema) -> Resolvers {
+        var resolvers = self
+        for (coordinate, resolve) in IntrospectionResolvers.synchronousFields(IntrospectionModel(schema)) {
+            resolvers.fields[coordinate] = nil
+            resolvers.synchronousFields[coordinate] = resolve
+        }
+        return resolvers
+    }
+
     /// The object type name for `value` of the abstract type `abstractName`: its type resolver's answer, else a
     /// `__typename` entry of a dictionary value (the convention graphql-tools' resolvers follow).
     public func typeName(of value: any Sendable, abstractType abstractName: String, context: any Sendable) throws -> String? {

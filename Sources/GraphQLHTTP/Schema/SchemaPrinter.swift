@@ -3,9 +3,9 @@ import Foundation
 public import GraphQL
 import OrderedCollections
 
-/// A schema written back as SDL, as graphql-js' `printSchema` writes it: custom directives, then the types (built-in
-/// scalars and introspection types left out), descriptions, `@deprecated`, `@specifiedBy`, `@oneOf`, defaults as
-/// the SDL wrote them. GraphQLSwift 4.3.0's `printSchema` traps (`try!`) on an input-object default such as
+/// A schema written back as SDL, as graphql-js' `printSchema` writes it: custom directives, then the types in its
+/// order (`TypeOrder`; built-in scalars and introspection types left out), descriptions, `@deprecated`,
+/// `@specifiedBy`, `@oneOf`, defaults as the SDL wrote them. GraphQLSwift 4.3.0's `printSchema` traps (`try!`) on an input-object default such as
 /// `filter: Filter = {limit: 3}`.
 public enum SchemaPrinter {
     static let builtInDirectives: Set<String> = ["skip", "include", "deprecated", "specifiedBy", "oneOf"]
@@ -15,14 +15,14 @@ public enum SchemaPrinter {
         var blocks: [String] = []
         if let definition = schemaDefinition(schema) { blocks.append(definition) }
         for directive in schema.directives where !builtInDirectives.contains(directive.name) {
-            var text = description(directive.description, indentation: "") + "directive @\(directive.name)"
+            var text = description(SchemaDescriptions.of(directive), indentation: "") + "directive @\(directive.name)"
             text += try arguments(directive.args.map { ($0.name, $0.type, $0.description, $0.deprecationReason, try GraphQLLiteral.defaultValue(written: $0.astNode?.defaultValue, value: $0.defaultValue, type: $0.type)) }, indentation: "")
             if directive.isRepeatable { text += " repeatable" }
             text += " on " + directive.locations.map(\.rawValue).joined(separator: " | ")
             blocks.append(text)
         }
-        for (name, type) in schema.typeMap where !name.hasPrefix("__") && !builtInScalars.contains(name) {
-            blocks.append(try print(type))
+        for name in try TypeOrder.graphQLJS(schema) where !name.hasPrefix("__") && !builtInScalars.contains(name) {
+            if let type = schema.getType(name: name) { blocks.append(try print(type)) }
         }
         return blocks.joined(separator: "\n\n") + "\n"
     }
@@ -38,7 +38,7 @@ public enum SchemaPrinter {
     }
 
     private static func print(_ type: any GraphQLNamedType) throws -> String {
-        let head = description(typeDescription(type), indentation: "")
+        let head = description(SchemaDescriptions.of(type), indentation: "")
         switch type {
         case let object as GraphQLObjectType:
             return head + "type \(object.name)" + implements(try object.interfaces()) + (try fields(object.fields()))
@@ -66,18 +66,6 @@ public enum SchemaPrinter {
             return head + "scalar \(scalar.name)" + (scalar.specifiedByURL.map { " @specifiedBy(url: \(GraphQLLiteral.quoted($0)))" } ?? "")
         default:
             return head + "scalar \(type.name)"
-        }
-    }
-
-    private static func typeDescription(_ type: any GraphQLNamedType) -> String? {
-        switch type {
-        case let object as GraphQLObjectType: object.description
-        case let interface as GraphQLInterfaceType: interface.description
-        case let union as GraphQLUnionType: union.description
-        case let enumeration as GraphQLEnumType: enumeration.description
-        case let input as GraphQLInputObjectType: input.description
-        case let scalar as GraphQLScalarType: scalar.description
-        default: nil
         }
     }
 
@@ -125,13 +113,55 @@ public enum SchemaPrinter {
         lines.isEmpty ? "" : " {\n" + lines.joined(separator: "\n") + "\n}"
     }
 
-    /// A description as graphql-js prints it: a block string, on its own lines when it has several.
+    /// A description as graphql-js prints it (`printDescription`): a block string when the text can be one, on its
+    /// own lines when it has several or is long, else a quoted string.
     private static func description(_ text: String?, indentation: String, first: Bool = true) -> String {
         guard let text else { return "" }
-        let escaped = text.replacingOccurrences(of: "\"\"\"", with: "\\\"\"\"")
-        let body = text.contains("\n") || escaped.hasSuffix("\"") || escaped.hasSuffix("\\")
-            ? "\"\"\"\n" + escaped.split(separator: "\n", omittingEmptySubsequences: false).map { indentation + $0 }.joined(separator: "\n") + "\n" + indentation + "\"\"\""
-            : "\"\"\"" + escaped + "\"\"\""
-        return (first ? "" : "\n") + indentation + body + "\n"
+        let literal = isPrintableAsBlockString(text) ? blockString(text) : GraphQLLiteral.quoted(text)
+        let prefix = !indentation.isEmpty && !first ? "\n" + indentation : indentation
+        return prefix + literal.replacingOccurrences(of: "\n", with: "\n" + indentation) + "\n"
+    }
+
+    /// graphql-js' `printBlockString`.
+    private static func blockString(_ value: String) -> String {
+        let escaped = value.replacingOccurrences(of: "\"\"\"", with: "\\\"\"\"")
+        // GraphQL's line terminators only (`Character.isNewline` has more); "\r\n" is one `Character`.
+        let lines = escaped.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+        let isSingleLine = lines.count == 1
+        let forceLeadingNewLine = lines.count > 1 && lines.dropFirst().allSatisfy { $0.isEmpty || $0.first == " " || $0.first == "\t" }
+        let hasTrailingTripleQuotes = escaped.hasSuffix("\\\"\"\"")
+        let forceTrailingNewLine = (value.hasSuffix("\"") && !hasTrailingTripleQuotes) || value.hasSuffix("\\")
+        let multipleLines = !isSingleLine || value.utf16.count > 70 || forceTrailingNewLine || forceLeadingNewLine || hasTrailingTripleQuotes
+        let skipLeadingNewLine = isSingleLine && (value.first == " " || value.first == "\t")
+        let before = (multipleLines && !skipLeadingNewLine) || forceLeadingNewLine ? "\n" : ""
+        let after = multipleLines || forceTrailingNewLine ? "\n" : ""
+        return "\"\"\"" + before + escaped + after + "\"\"\""
+    }
+
+    /// graphql-js' `isPrintableAsBlockString`: no leading or trailing blank line, no indentation common to every
+    /// line, no control character (a block string would not read back as the same text).
+    private static func isPrintableAsBlockString(_ value: String) -> Bool {
+        if value.isEmpty { return true }
+        var isEmptyLine = true
+        var hasIndent = false
+        var hasCommonIndent = true
+        var seenNonEmptyLine = false
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\n":
+                if isEmptyLine && !seenNonEmptyLine { return false }
+                seenNonEmptyLine = true
+                isEmptyLine = true
+                hasIndent = false
+            case " ", "\t":
+                hasIndent = hasIndent || isEmptyLine
+            case _ where scalar.value <= 0x0F:
+                return false
+            default:
+                hasCommonIndent = hasCommonIndent && hasIndent
+                isEmptyLine = false
+            }
+        }
+        return !isEmptyLine && !(hasCommonIndent && seenNonEmptyLine)
     }
 }
