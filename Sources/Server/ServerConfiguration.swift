@@ -31,6 +31,8 @@ public struct ServerConfiguration: Sendable {
     /// Where every instance records ended sessions and counts sign-in attempts: a shared-memory table for the
     /// instances of one host (the default, under the units' runtime directory), or a Redis server for several hosts.
     public var sharedState: SharedStateLocation = .sharedMemory(path: SharedStateLocation.defaultPath)
+    /// The path the API answers on, as nginx's `location` hands it over. Default `/graphql`.
+    public var endpoint: Endpoint = .default
     /// The explorer's files (`index.html`, scripts, styles), served at GET `/graphql` to browsers. Default
     /// `explorer`, resolved against the working directory; nil switches the explorer off.
     public var explorerDirectory: String? = "explorer"

@@ -25,7 +25,7 @@ enum ConfigurationSources {
     /// `serve --help` and with the README's table.
     static let keys: [String: Kind] = [
         "listen": .string, "socket-mode": .string, "socket-user": .string, "socket-group": .string,
-        "schema": .string, "threads": .integer(minimum: 1), "max-body-bytes": .integer(minimum: 1),
+        "endpoint": .string, "schema": .string, "threads": .integer(minimum: 1), "max-body-bytes": .integer(minimum: 1),
         "grace-period": .integer(minimum: 0), "status-codes": .choice(GraphQLHTTPConfiguration.StatusCodePolicy.allCases.map(\.rawValue)),
         "executor": .choice(GraphQLHTTPConfiguration.Executor.allCases.map(\.rawValue)),
         "max-document-nesting": .integer(minimum: 1), "explorer-dir": .string, "no-explorer": .flag,

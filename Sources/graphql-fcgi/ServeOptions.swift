@@ -26,6 +26,9 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Group of the socket created by --listen (a group name or gid), e.g. www-data for nginx.")
     var socketGroup: String?
 
+    @Option(help: "The path the API answers on: nginx's location (/api/graphql); the explorer is under it, /ping, /status and the other operator paths beside it.")
+    var endpoint: String = Endpoint.default.path
+
     @Option(help: "The SDL schema file.")
     var schema: String = "schema/schema.graphql"
 
@@ -47,7 +50,7 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Deepest bracket nesting a document may have.")
     var maxDocumentNesting: Int = GraphQLHTTPConfiguration().maxDocumentNesting
 
-    @Option(help: "Directory of the explorer page served to browsers at GET /graphql.")
+    @Option(help: "Directory of the explorer page served to browsers at GET of the endpoint.")
     var explorerDir: String = "explorer"
 
     @Flag(help: "Do not serve the explorer page (GET /graphql from a browser gets GraphQL-over-HTTP answers only).")
@@ -183,6 +186,7 @@ struct ServeOptions: ParsableArguments {
             kratosTimeoutMs >= 1 && kratosConnectTimeoutMs >= 1 && sessionCacheTtl >= 0 && sessionCacheEntries >= 1,
             "Kratos timeouts and --session-cache-entries must be positive"
         )
+        require(Endpoint(endpoint) != nil, "--endpoint must be \(Endpoint.expectedForm)")
         require(SharedStateLocation(url: sharedState) != nil, "--shared-state must be \(SharedStateLocation.expectedForm)")
         return problems
     }
@@ -200,6 +204,7 @@ struct ServeOptions: ParsableArguments {
             )
         }
         configuration.schemaPath = schema
+        if let endpoint = Endpoint(endpoint) { configuration.endpoint = endpoint }
         configuration.workers.threadCount = threads
         configuration.workers.maxBodyBytes = maxBodyBytes
         configuration.gracePeriod = .seconds(gracePeriod)

@@ -32,9 +32,13 @@ public struct ExplorerAssets: Sendable {
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
         + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-    public static func load(directory: String) throws -> ExplorerAssets {
+    /// The files of `directory`, the page's links to them pointed at `endpoint`'s explorer folder (the page names
+    /// them under `/graphql/explorer/`).
+    public static func load(directory: String, endpoint: Endpoint = .default) throws -> ExplorerAssets {
         let folder = URL(fileURLWithPath: directory, isDirectory: true)
-        let page = try asset(Data(contentsOf: folder.appendingPathComponent("index.html")), "text/html; charset=utf-8")
+        let html = try String(decoding: Data(contentsOf: folder.appendingPathComponent("index.html")), as: UTF8.self)
+        let linked = html.replacingOccurrences(of: "\"" + Endpoint.default.explorerPrefix, with: "\"" + endpoint.explorerPrefix)
+        let page = asset(Data(linked.utf8), "text/html; charset=utf-8")
         var files: [String: Asset] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
             let fileExtension = (name as NSString).pathExtension

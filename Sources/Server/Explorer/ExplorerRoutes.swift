@@ -5,9 +5,9 @@ import Foundation
 /// Which requests the explorer answers: a browser's GET of the endpoint itself (HTML accepted, no `query`
 /// parameter), and its files under `<endpoint>/explorer/`. Every other request is GraphQL over HTTP.
 enum ExplorerRoutes {
-    static func response(to request: FastCGIRequest, path: String, endpoint: String, assets: ExplorerAssets) -> FastCGIResponse? {
+    static func response(to request: FastCGIRequest, path: String, endpoint: Endpoint, assets: ExplorerAssets) -> FastCGIResponse? {
         let method = request[parameter: "REQUEST_METHOD"] ?? "GET"
-        if path == endpoint {
+        if path == endpoint.path {
             guard method == "GET", wantsHTML(request[parameter: "HTTP_ACCEPT"]),
                 !hasQueryParameter(request[parameter: "QUERY_STRING"] ?? "")
             else { return nil }
@@ -17,7 +17,7 @@ enum ExplorerRoutes {
                 ("X-Frame-Options", "DENY"),
             ])
         }
-        let prefix = endpoint + "/explorer/"
+        let prefix = endpoint.explorerPrefix
         guard path.hasPrefix(prefix), method == "GET" || method == "HEAD",
             let asset = assets.files[String(path.dropFirst(prefix.count))]
         else { return nil }

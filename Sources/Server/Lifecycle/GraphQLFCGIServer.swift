@@ -67,6 +67,7 @@ public struct GraphQLFCGIServer {
             graphQL: handler,
             accounts: accounts,
             explorer: try loadExplorer(),
+            endpoint: configuration.endpoint,
             trustedProxies: configuration.trustedProxies,
             requestLog: RequestLog(configuration: configuration.requestLog, logger: logger),
             metrics: metrics
@@ -152,7 +153,7 @@ extension GraphQLFCGIServer {
     private func loadExplorer() throws -> ExplorerAssets? {
         guard let directory = configuration.explorerDirectory else { return nil }
         do {
-            return try ExplorerAssets.load(directory: directory)
+            return try ExplorerAssets.load(directory: directory, endpoint: configuration.endpoint)
         } catch {
             throw StartupError(description: "cannot load the explorer from \(directory): \(error.localizedDescription)")
         }

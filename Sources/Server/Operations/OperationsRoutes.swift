@@ -3,8 +3,9 @@ import FastCGI
 import GraphQLHTTP
 import Kratos
 
-/// The operator's endpoints, like PHP-FPM's `ping.path` and `pm.status_path`. The shipped nginx site routes them
-/// from 127.0.0.1 only.
+/// The operator's endpoints, like PHP-FPM's `ping.path` and `pm.status_path`, beside the API's endpoint (`/ping` for
+/// `/graphql`, `/api/ping` for `/api/graphql`; see `Endpoint`). The shipped nginx site routes them from 127.0.0.1
+/// only.
 /// - `/ping`: `pong`, answered without touching the schema (the process and a thread are alive).
 /// - `/healthz`: alive (200) — for a liveness probe.
 /// - `/readyz`: 200 when the schema is loaded and Kratos' `/health/ready` answers, else 503 — for a readiness
@@ -12,21 +13,22 @@ import Kratos
 /// - `/status`: the counters as JSON.
 /// - `/metrics`: Prometheus' text format (404 when no metrics backend is set up).
 enum OperationsRoutes {
-    static let paths: Set<String> = ["/ping", "/healthz", "/readyz", "/status", "/metrics"]
+    static let names: Set<String> = ["ping", "healthz", "readyz", "status", "metrics"]
 
-    static func response(to path: String, pipeline: RequestPipeline, graphQL: GraphQLHTTPHandler) async -> FastCGIResponse? {
-        guard paths.contains(path) else { return nil }
-        switch path {
-        case "/ping":
+    /// The answer of the operator endpoint `name`; nil when there is none of that name.
+    static func response(to name: String, pipeline: RequestPipeline, graphQL: GraphQLHTTPHandler) async -> FastCGIResponse? {
+        guard names.contains(name) else { return nil }
+        switch name {
+        case "ping":
             return text(200, "pong\n")
-        case "/healthz":
+        case "healthz":
             return json(200, #"{"status":"alive"}"# + "\n")
-        case "/readyz":
+        case "readyz":
             let kratosReady = await pipeline.accounts?.kratos.isReady() ?? true
             return kratosReady
                 ? json(200, #"{"status":"ready","schema":"loaded","kratos":"ready"}"# + "\n")
                 : json(503, #"{"status":"not ready","schema":"loaded","kratos":"unreachable"}"# + "\n")
-        case "/metrics":
+        case "metrics":
             guard let metrics = pipeline.metrics else { return nil }
             metrics.refresh(status: pipeline.status, documents: graphQL.documents, sessions: pipeline.accounts?.sessions)
             return answer(200, "text/plain; version=0.0.4; charset=utf-8", metrics.render())

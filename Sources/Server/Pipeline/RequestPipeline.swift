@@ -9,8 +9,9 @@ public struct RequestPipeline: Sendable {
     public let accounts: Accounts?
     /// The explorer's page and files; nil when it is switched off.
     public let explorer: ExplorerAssets?
-    /// The path the API answers on (nginx's `location`); other paths under it are 404.
-    public let endpoint: String
+    /// The path the API answers on (nginx's `location`), with the explorer under it and the operator's endpoints
+    /// beside it; other paths are 404.
+    public let endpoint: Endpoint
     /// Proxies in front of nginx whose `X-Forwarded-For` is believed (see `ClientAddress`).
     public let trustedProxies: [AddressRange]
     /// The process's counters (status page, systemd STATUS, recycling).
@@ -24,7 +25,7 @@ public struct RequestPipeline: Sendable {
         graphQL: GraphQLHTTPHandler,
         accounts: Accounts? = nil,
         explorer: ExplorerAssets? = nil,
-        endpoint: String = "/graphql",
+        endpoint: Endpoint = .default,
         trustedProxies: [AddressRange] = [],
         status: ServerStatus = ServerStatus(),
         requestLog: RequestLog? = nil,
@@ -60,7 +61,7 @@ public struct RequestPipeline: Sendable {
     func respond(to request: FastCGIRequest, graphQL: GraphQLHTTPHandler, threadCache: ThreadDocumentCache?) async -> FastCGIResponse {
         let started = ContinuousClock.now
         let requestID = RequestID.from(nginx: request[parameter: "REQUEST_ID"])
-        let path = request[parameter: "DOCUMENT_URI"] ?? endpoint
+        let path = request[parameter: "DOCUMENT_URI"] ?? endpoint.path
         let routed = await route(request, path: path, requestID: requestID, graphQL: graphQL, threadCache: threadCache)
         let duration = ContinuousClock.now - started
         metrics?.record(status: routed.response.status, duration: duration, operation: routed.operation)
@@ -96,10 +97,12 @@ public struct RequestPipeline: Sendable {
         if let explorer, let page = ExplorerRoutes.response(to: request, path: path, endpoint: endpoint, assets: explorer) {
             return Routed(response: page)
         }
-        if let operations = await OperationsRoutes.response(to: path, pipeline: self, graphQL: graphQL) {
+        if let operation = endpoint.operation(at: path),
+            let operations = await OperationsRoutes.response(to: operation, pipeline: self, graphQL: graphQL)
+        {
             return Routed(response: operations)
         }
-        if path != endpoint {
+        if path != endpoint.path {
             return Routed(
                 response: FastCGIResponse(
                     status: 404,
