@@ -13,7 +13,9 @@ let package = Package(
     name: "graphql-fcgi",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "graphql-fcgi", targets: ["graphql-fcgi"])
+        .executable(name: "graphql-fcgi", targets: ["graphql-fcgi"]),
+        // What an app builds its own server on (see examples/notes): the whole server, with its own resolvers.
+        .library(name: "GraphQLFCGI", targets: ["GraphQLFCGI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/GraphQLSwift/GraphQL", exact: "4.3.0"),
@@ -76,9 +78,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Level 4: the executable.
-        .executableTarget(
-            name: "graphql-fcgi",
+        // Level 4: the command line (serve, check-config, identities, schema) as a library an app runs with its own
+        // resolvers, and the shipped executable, a `main` on it.
+        .target(
+            name: "GraphQLFCGI",
             dependencies: [
                 "Server",
                 "GraphQLHTTP",
@@ -94,6 +97,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(name: "graphql-fcgi", dependencies: ["GraphQLFCGI"], swiftSettings: swiftSettings),
 
         // `make microbench`: execution cost per request and per field, outside the test suite.
         .executableTarget(

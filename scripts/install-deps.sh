@@ -12,6 +12,8 @@ needs=(
   "wrk|/usr/bin/wrk|bench: HTTP load generator"
   "libhiredis-dev|/usr/include/hiredis/hiredis.h|shared security state across hosts (Redis client)"
   "redis-server|/usr/bin/redis-server|tests: the several-hosts shared state"
+  "libsqlite3-dev|/usr/include/sqlite3.h|examples/notes: its notes in SQLite"
+  "pkg-config|/usr/bin/pkg-config|examples/notes: SwiftPM finds SQLite through it"
   "systemd|/usr/bin/systemd-analyze|tests: unit verification and sandbox scores, socket activation"
   "chromium|/usr/bin/chromium|tests: the explorer in a real browser"
   "chromium-driver|/usr/bin/chromedriver|tests: the explorer in a real browser"

@@ -54,6 +54,14 @@ public struct ResolverRegistry: Sendable {
         return registry
     }
 
+    /// The account fields (`me`, `sessions`, `registerUser`, `login`, `logout`, `revokeSession`,
+    /// `revokeOtherSessions`, `changePassword`), bound for those the SDL declares: the start of an app's registry.
+    public static var accounts: ResolverRegistry {
+        var registry = ResolverRegistry()
+        AccountResolvers.register(into: &registry)
+        return registry
+    }
+
     /// The resolvers the default schema (`schema/schema.graphql`) needs: `hello` and the account fields.
     public static var builtIn: ResolverRegistry {
         var registry = hello

@@ -53,7 +53,7 @@ enum ConfigurationSources {
     /// The flags of a YAML document; `origin` names it in problems (`FILE:LINE: …`).
     static func arguments(yaml text: String, origin: String) -> Loaded {
         var loaded = Loaded()
-        let document: Node?
+        let document: Yams.Node?
         do {
             document = try Yams.compose(yaml: text)
         } catch let error as YamlError {
@@ -94,7 +94,7 @@ enum ConfigurationSources {
                 loaded.problems.append("environment: unknown variable \(name)")
                 continue
             }
-            let node: Node = kind == .strings ? .sequence(.init(value.split(separator: ",").map { Node(String($0)) })) : Node(value)
+            let node: Yams.Node = kind == .strings ? .sequence(.init(value.split(separator: ",").map { Yams.Node(String($0)) })) : Yams.Node(value)
             switch flags(key: key, kind: kind, value: node) {
             case .success(let flags): loaded.arguments += flags
             case .failure(let problem): loaded.problems.append("environment: \(name): \(problem.message)")
@@ -107,7 +107,7 @@ enum ConfigurationSources {
         let message: String
     }
 
-    private static func flags(key: String, kind: Kind, value: Node) -> Result<[String], Problem> {
+    private static func flags(key: String, kind: Kind, value: Yams.Node) -> Result<[String], Problem> {
         let flag = "--" + key
         switch kind {
         case .string:
@@ -126,7 +126,7 @@ enum ConfigurationSources {
             guard let enabled = value.bool else { return .failure(Problem(message: "'\(key)' must be true or false")) }
             return .success(enabled ? [flag] : [])
         case .strings:
-            let items: [Node]
+            let items: [Yams.Node]
             switch value {
             case .sequence(let sequence): items = Array(sequence)
             case .scalar: items = [value]
@@ -141,7 +141,7 @@ enum ConfigurationSources {
         }
     }
 
-    private static func line(_ node: Node) -> Int { (node.mark?.line ?? 0) }
+    private static func line(_ node: Yams.Node) -> Int { (node.mark?.line ?? 0) }
 
     private static func describe(_ error: YamlError) -> String {
         switch error {

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import Foundation
+import Server
+import Synchronization
 
-@main
+/// The `graphql-fcgi` command line: `serve` (the default), `check-config`, `identities`, `schema`.
 struct GraphQLFCGICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "graphql-fcgi",
@@ -11,6 +13,9 @@ struct GraphQLFCGICommand: ParsableCommand {
         subcommands: [ServeCommand.self, CheckConfigCommand.self, IdentitiesCommand.self, SchemaCommand.self],
         defaultSubcommand: ServeCommand.self
     )
+
+    /// The resolvers `serve` and `check-config` bind to the SDL: set once by `GraphQLFCGI.main` before parsing.
+    static let resolvers = Mutex(ResolverRegistry.builtIn)
 
     /// Parses the command line after the configuration file's and the environment's flags, so that the command
     /// line overrides the environment, which overrides the file.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import Foundation
+import Synchronization
 import Logging
 import Server
 
@@ -21,7 +22,8 @@ struct CheckConfigCommand: ParsableCommand {
         var problems = fromSources + options.problems()
         do {
             let configuration = try options.serverConfiguration()
-            problems += GraphQLFCGIServer(configuration: configuration, logger: .init(label: "check-config")).check()
+            let resolvers = GraphQLFCGICommand.resolvers.withLock { $0 }
+            problems += GraphQLFCGIServer(configuration: configuration, resolvers: resolvers, logger: .init(label: "check-config")).check()
         } catch {
             problems.append("\(error)")
         }

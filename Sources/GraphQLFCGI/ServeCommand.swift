@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import Foundation
+import Synchronization
 import Logging
 import Server
 
@@ -42,7 +43,13 @@ struct ServeCommand: ParsableCommand {
         let metrics = PrometheusMetrics.bootstrap()
         do {
             let configuration = try options.serverConfiguration()
-            try GraphQLFCGIServer(configuration: configuration, logger: logger, reloadConfiguration: Self.reread, renderMetrics: metrics.render).run()
+            try GraphQLFCGIServer(
+                configuration: configuration,
+                resolvers: GraphQLFCGICommand.resolvers.withLock { $0 },
+                logger: logger,
+                reloadConfiguration: Self.reread,
+                renderMetrics: metrics.render
+            ).run()
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode(1)

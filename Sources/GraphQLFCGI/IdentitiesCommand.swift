@@ -43,7 +43,7 @@ struct IdentitiesCommand: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One identity: id, email, state, verified, created.")
         @OptionGroup var admin: AdminOptions
-        @Argument(help: "The identity id.") var id: String
+        @ArgumentParser.Argument(help: "The identity id.") var id: String
 
         func run() throws {
             let client = admin.client()
@@ -57,7 +57,7 @@ struct IdentitiesCommand: ParsableCommand {
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete an identity and its sessions.")
         @OptionGroup var admin: AdminOptions
-        @Argument(help: "The identity id.") var id: String
+        @ArgumentParser.Argument(help: "The identity id.") var id: String
         @Option(help: "The workers' shared state (their shared-state setting): every instance then refuses the identity's cached sessions at once, not within the session cache's TTL.")
         var sharedState: String?
 
