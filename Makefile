@@ -7,7 +7,7 @@ VENV    := .venv
 # CI builds treat warnings as errors and refuse imports of undeclared sibling modules (DESIGN.md layering).
 STRICT  := -Xswiftc -warnings-as-errors --explicit-target-dependency-import-check error
 
-.PHONY: run test deps build release unit-test system-test fuzz fuzz-request-decoder fuzz-documents bench bench-introspection microbench install \
+.PHONY: run test deps build notes release unit-test system-test fuzz fuzz-request-decoder fuzz-documents bench bench-introspection microbench install \
 	install-files uninstall clean
 
 # Where `make install` puts things (DESTDIR is prepended to each, for packaging and the install test).
@@ -24,13 +24,17 @@ run: deps release
 	$(PYTHON) scripts/stack.py --binary .build/release/graphql-fcgi
 
 ## test: Swift unit tests, then the black-box system tests through real nginx
-test: deps build unit-test system-test
+test: deps build notes unit-test system-test
 
 deps:
 	@bash scripts/install-deps.sh
 
 build:
 	swift build $(STRICT)
+
+## notes: the example app (examples/notes), built on the GraphQLFCGI library from its own package
+notes:
+	swift build --package-path examples/notes
 
 release:
 	swift build -c release
@@ -74,7 +78,7 @@ $(VENV)/bin/pytest: Tests/system/requirements.txt
 	touch $@
 
 system-test: $(VENV)/bin/pytest
-	$(VENV)/bin/pytest -q Tests/system Tests/emulator
+	$(VENV)/bin/pytest -q Tests/system Tests/emulator examples/notes/Tests/system
 
 ## bench: wrk through nginx against the workers and against a C libfcgi floor (see README)
 bench: deps release
