@@ -8,7 +8,49 @@ import Yams
 /// the long flag names (`max-tokens: 5000`); unknown keys and values of the wrong kind are reported with their
 /// line before anything starts.
 enum ConfigurationSources {
-    static let defaultPath = "/etc/graphql-fcgi/graphql-fcgi.yaml"
+    /// Names the folder of the configuration files; not a setting itself.
+    static let configDirectoryVariable = "GRAPHQL_FCGI_CONFIG_DIR"
+
+    /// Where the configuration files are: `GRAPHQL_FCGI_CONFIG_DIR` (packaging, tests) or `/etc/graphql-fcgi`.
+    static func directory(_ environment: [String: String]) -> String {
+        environment[configDirectoryVariable].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/graphql-fcgi"
+    }
+
+    /// The configuration file to read: `--config`; else the instance's API's (`blog`, `blog-1`, `blog-2`:
+    /// `<dir>/blog.yaml`, which must exist); else `<dir>/graphql-fcgi.yaml` when it exists (numbered instances, and
+    /// no instance at all).
+    static func file(explicit: String?, instance: String?, environment: [String: String]) -> (path: String?, problems: [String]) {
+        if let explicit { return (explicit, []) }
+        let directory = directory(environment)
+        if let instance {
+            guard let api = apiName(ofInstance: instance) else {
+                return (nil, ["--instance must be letters, digits, '-', '_' or '.' (at most 64, not starting with '.' or '-')"])
+            }
+            if !api.isEmpty {
+                let path = "\(directory)/\(api).yaml"
+                guard FileManager.default.fileExists(atPath: path) else { return (nil, ["instance \(instance): no configuration file \(path)"]) }
+                return (path, [])
+            }
+        }
+        let path = "\(directory)/graphql-fcgi.yaml"
+        return (FileManager.default.fileExists(atPath: path) ? path : nil, [])
+    }
+
+    /// The API an instance belongs to: its name without a trailing `-N`; `""` for a number (the default API); nil
+    /// for a name that cannot be a file name.
+    static func apiName(ofInstance instance: String) -> String? {
+        func isDigit(_ character: Character) -> Bool { ("0"..."9").contains(character) }
+        let allowed = instance.allSatisfy { character in
+            isDigit(character) || ("a"..."z").contains(character) || ("A"..."Z").contains(character) || "-_.".contains(character)
+        }
+        guard allowed, !instance.isEmpty, instance.count <= 64, !instance.hasPrefix("."), !instance.hasPrefix("-") else { return nil }
+        if instance.allSatisfy(isDigit) { return "" }
+        if let dash = instance.lastIndex(of: "-") {
+            let number = instance[instance.index(after: dash)...]
+            if !number.isEmpty, number.allSatisfy(isDigit) { return String(instance[..<dash]) }
+        }
+        return instance
+    }
 
     enum Kind: Equatable {
         case string
@@ -88,7 +130,7 @@ enum ConfigurationSources {
     /// the prefix are problems.
     static func arguments(environment: [String: String]) -> Loaded {
         var loaded = Loaded()
-        for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("GRAPHQL_FCGI_") {
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("GRAPHQL_FCGI_") && name != configDirectoryVariable {
             let key = name.dropFirst("GRAPHQL_FCGI_".count).lowercased().replacingOccurrences(of: "_", with: "-")
             guard let kind = keys[key] else {
                 loaded.problems.append("environment: unknown variable \(name)")

@@ -46,9 +46,13 @@ struct GraphQLFCGICommand: ParsableCommand {
         }
         var problems: [String] = []
         var injected: [String] = []
-        let explicitPath = configPath(in: arguments)
-        let path = explicitPath ?? (FileManager.default.fileExists(atPath: ConfigurationSources.defaultPath) ? ConfigurationSources.defaultPath : nil)
-        if let path {
+        let chosen = ConfigurationSources.file(
+            explicit: value(of: "--config", in: arguments),
+            instance: value(of: "--instance", in: arguments),
+            environment: environment
+        )
+        problems += chosen.problems
+        if let path = chosen.path {
             if let text = readText(path) {
                 let loaded = ConfigurationSources.arguments(yaml: text, origin: path)
                 injected += loaded.arguments
@@ -72,10 +76,11 @@ struct GraphQLFCGICommand: ParsableCommand {
         return String(data: file.readDataToEndOfFile(), encoding: .utf8)
     }
 
-    private static func configPath(in arguments: [String]) -> String? {
+    /// The value of a command-line-only option (`--config`, `--instance`), which decides what is read first.
+    private static func value(of option: String, in arguments: [String]) -> String? {
         for (index, argument) in arguments.enumerated() {
-            if argument == "--config", index + 1 < arguments.count { return arguments[index + 1] }
-            if argument.hasPrefix("--config=") { return String(argument.dropFirst("--config=".count)) }
+            if argument == option, index + 1 < arguments.count { return arguments[index + 1] }
+            if argument.hasPrefix(option + "=") { return String(argument.dropFirst(option.count + 1)) }
         }
         return nil
     }

@@ -11,8 +11,11 @@ import SharedState
 /// Every setting of a worker process, as flags. The configuration file and `GRAPHQL_FCGI_*` variables are turned
 /// into these same flags before parsing (see `ConfigurationSources`), so one set of names and checks serves all three.
 struct ServeOptions: ParsableArguments {
-    @Option(help: "Configuration file (YAML); default /etc/graphql-fcgi/graphql-fcgi.yaml when it exists. Flags override it.")
+    @Option(help: "Configuration file (YAML); default /etc/graphql-fcgi/graphql-fcgi.yaml when it exists, or the --instance's. Flags override it.")
     var config: String?
+
+    @Option(help: "The systemd instance (%i): blog or blog-2 reads /etc/graphql-fcgi/blog.yaml; a number, the default file.")
+    var instance: String?
 
     @Option(help: "Unix socket path to listen on. Without it, an inherited socket is used (systemd, spawn-fcgi).")
     var listen: String?

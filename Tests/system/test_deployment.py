@@ -109,7 +109,8 @@ def test_make_install_into_a_destdir_gives_a_working_service(binary, tmp_path):
     config.write_text((destdir / "etc/graphql-fcgi/graphql-fcgi.yaml").read_text().replace("/usr/local/", f"{destdir}/usr/local/"))
 
     def installed(command):
-        return [str(destdir) + word if word.startswith("/usr/local/") else word for word in command] + ["--config", str(config)]
+        return [str(destdir) + word if word.startswith("/usr/local/") else word.replace("%i", "1") for word in command] + [
+            "--config", str(config)]
 
     check = subprocess.run(installed(exec_start_pre), cwd="/", capture_output=True, text=True)
     assert check.returncode == 0 and "configuration OK" in check.stdout, check.stderr
