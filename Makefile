@@ -33,8 +33,10 @@ build:
 	swift build $(STRICT)
 
 ## notes: the example app (examples/notes), built on the GraphQLFCGI library from its own package
+# SwiftPM keeps the path dependency's build plan across changes to its file layout ("missing inputs"): a failed
+# build is retried once from clean.
 notes:
-	swift build --package-path examples/notes
+	swift build --package-path examples/notes || { swift package --package-path examples/notes clean && swift build --package-path examples/notes; }
 
 release:
 	swift build -c release

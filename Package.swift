@@ -47,9 +47,20 @@ let package = Package(
             dependencies: ["CSharedMemory", "CHiredis", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // The GraphQL engine beside GraphQLSwift: operation plans and their executor, the resolver API,
+        // introspection, schema printing and comparison, the JSON writer the executor writes with.
+        .target(
+            name: "GraphQLEngine",
+            dependencies: [
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "GraphQLHTTP",
             dependencies: [
+                "GraphQLEngine",
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
@@ -65,6 +76,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
+                "GraphQLEngine",
                 "FastCGI",
                 "GraphQLHTTP",
                 "HTTPClient",
@@ -83,6 +95,7 @@ let package = Package(
         .target(
             name: "GraphQLFCGI",
             dependencies: [
+                "GraphQLEngine",
                 "Server",
                 "GraphQLHTTP",
                 "HTTPClient",
@@ -103,6 +116,7 @@ let package = Package(
         .executableTarget(
             name: "executor-microbench",
             dependencies: [
+                "GraphQLEngine",
                 "FastCGI",
                 "GraphQLHTTP",
                 "Kratos",
@@ -129,6 +143,7 @@ let package = Package(
         .executableTarget(
             name: "document-fuzzer",
             dependencies: [
+                "GraphQLEngine",
                 "GraphQLHTTP",
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "Logging", package: "swift-log"),
@@ -146,6 +161,7 @@ let package = Package(
         .testTarget(
             name: "GraphQLHTTPTests",
             dependencies: [
+                "GraphQLEngine",
                 "GraphQLHTTP",
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
@@ -155,6 +171,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
+                "GraphQLEngine",
                 "Server",
                 "SharedState",
                 "FastCGI",

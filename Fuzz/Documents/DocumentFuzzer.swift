@@ -17,6 +17,7 @@ import Foundation
 import GraphQL
 import GraphQLHTTP
 import Logging
+import GraphQLEngine
 
 /// The shipped schema (schema/schema.graphql), plus an interface and a union with root fields returning them, so
 /// that abstract types are covered too.

@@ -2,6 +2,7 @@
 import Foundation
 import Synchronization
 @_exported public import GraphQL
+@_exported public import GraphQLEngine
 @_exported public import GraphQLHTTP
 @_exported public import Kratos
 @_exported public import Server

@@ -4,6 +4,7 @@ import Foundation
 import GraphQL
 import GraphQLHTTP
 import Server
+import GraphQLEngine
 
 /// `graphql-fcgi schema …`: the served SDL, and what a new SDL would break for clients.
 struct SchemaCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 public import GraphQL
 public import Logging
+public import GraphQLEngine
 
 /// GraphQL over HTTP, independent of the transport: decodes the request, negotiates the media type, runs the
 /// operation on the schema, and turns the outcome into status code, headers and JSON.
@@ -59,7 +60,7 @@ public final class GraphQLHTTPHandler: Sendable {
                 .json,
                 error: RequestError(
                     status: 406,
-                    code: "NOT_ACCEPTABLE",
+                    code: ErrorCode.notAcceptable,
                     message: "Accept application/graphql-response+json or application/json"
                 )
             )
@@ -160,7 +161,7 @@ public final class GraphQLHTTPHandler: Sendable {
                     mediaType,
                     error: RequestError(
                         status: 405,
-                        code: "METHOD_NOT_ALLOWED",
+                        code: ErrorCode.methodNotAllowed,
                         message: "Only queries can be sent with GET; send \(operation.operation.rawValue)s with POST",
                         headers: ["Allow": "POST"]
                     )

@@ -1,6 +1,7 @@
 import GraphQL
 import Testing
 
+@testable import GraphQLEngine
 @testable import GraphQLHTTP
 
 /// Default values of schemas built in code, written as GraphQL literals (introspection, `schema print`).

@@ -2,6 +2,7 @@ import GraphQL
 import OrderedCollections
 import Testing
 
+@testable import GraphQLEngine
 @testable import GraphQLHTTP
 
 @Suite struct JSONParserTests {

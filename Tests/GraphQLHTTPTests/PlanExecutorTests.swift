@@ -3,6 +3,7 @@ import Logging
 import Synchronization
 import Testing
 
+@testable import GraphQLEngine
 @testable import GraphQLHTTP
 
 /// What the plan executor does where the differential test cannot compare it with GraphQLSwift (which departs from

@@ -1,6 +1,7 @@
 import GraphQL
 import Testing
 
+@testable import GraphQLEngine
 @testable import GraphQLHTTP
 
 /// The planner's work is bounded whatever the document: fragments are collected once per selection, and an

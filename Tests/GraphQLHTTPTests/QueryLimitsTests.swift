@@ -1,4 +1,5 @@
 import GraphQL
+import GraphQLEngine
 import Logging
 import Testing
 

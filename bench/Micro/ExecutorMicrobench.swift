@@ -12,6 +12,7 @@ import OrderedCollections
 import Kratos
 import Server
 import SharedState
+import GraphQLEngine
 
 struct Item: Sendable {
     let id: Int

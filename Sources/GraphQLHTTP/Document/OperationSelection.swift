@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import GraphQL
+import GraphQLEngine
 
 /// Picks the operation to run, as the spec's GetOperation does, before execution starts: errors here are request
 /// errors (nothing executes), which the status code must reflect.

@@ -2,6 +2,7 @@
 import Foundation
 import GraphQL
 import OrderedCollections
+import GraphQLEngine
 
 /// Persisted queries, two ways:
 /// - automatic (APQ, the `persistedQuery` extension of Apollo clients): a client sends the SHA-256 of its query;
@@ -15,9 +16,9 @@ public final class PersistedQueries: Sendable {
         case allowlist([String: String])
     }
 
-    public static let notFoundCode = "PERSISTED_QUERY_NOT_FOUND"
-    public static let notAllowedCode = "PERSISTED_QUERY_NOT_ALLOWED"
-    public static let hashMismatchCode = "PERSISTED_QUERY_HASH_MISMATCH"
+    public static let notFoundCode = ErrorCode.persistedQueryNotFound
+    public static let notAllowedCode = ErrorCode.persistedQueryNotAllowed
+    public static let hashMismatchCode = ErrorCode.persistedQueryHashMismatch
 
     private let mode: Mode
     private let registered: LRUCache<String>

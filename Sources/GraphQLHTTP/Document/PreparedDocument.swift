@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 public import GraphQL
 import Synchronization
+public import GraphQLEngine
 
 /// A query text parsed and validated once, with the outcome kept for every later request with the same text.
 public struct PreparedDocument: Sendable {

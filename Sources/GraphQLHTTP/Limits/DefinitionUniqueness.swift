@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import GraphQL
+import GraphQLEngine
 
 /// The spec's uniqueness rules for operations and fragments, checked before GraphQLSwift's validator sees the
 /// document.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import GraphQL
+import GraphQLEngine
 
 /// Bounds on what one document may ask for. Each has its own `extensions.code`; all are checked once per distinct
 /// document (the result is cached with it).
@@ -28,13 +29,13 @@ public struct QueryLimits: Sendable, Equatable {
     public init() {}
 
     public enum Code {
-        public static let tokens = "MAX_TOKENS_EXCEEDED"
-        public static let depth = "MAX_DEPTH_EXCEEDED"
-        public static let aliases = "MAX_ALIASES_EXCEEDED"
-        public static let rootFields = "MAX_ROOT_FIELDS_EXCEEDED"
-        public static let directives = "MAX_DIRECTIVES_EXCEEDED"
-        public static let cost = "MAX_COST_EXCEEDED"
-        public static let selections = "MAX_SELECTIONS_EXCEEDED"
+        public static let tokens = ErrorCode.maxTokensExceeded
+        public static let depth = ErrorCode.maxDepthExceeded
+        public static let aliases = ErrorCode.maxAliasesExceeded
+        public static let rootFields = ErrorCode.maxRootFieldsExceeded
+        public static let directives = ErrorCode.maxDirectivesExceeded
+        public static let cost = ErrorCode.maxCostExceeded
+        public static let selections = ErrorCode.maxSelectionsExceeded
         static let all: Set<String> = [tokens, depth, aliases, rootFields, directives, cost, selections, ErrorCode.documentTooDeep]
     }
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import GraphQL
+import GraphQLEngine
 
 /// How much of the schema a client may learn: introspection, and the names validation errors suggest.
 public struct SchemaExposure: Sendable {
-    public static let introspectionDisabledCode = "INTROSPECTION_DISABLED"
+    public static let introspectionDisabledCode = ErrorCode.introspectionDisabled
 
     public var introspection: Bool
     public var suggestions: Bool

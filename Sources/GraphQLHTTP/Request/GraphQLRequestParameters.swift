@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 public import GraphQL
 import OrderedCollections
+import GraphQLEngine
 
 /// The GraphQL-over-HTTP request parameters, decoded from a POST body or a GET query string.
 public struct GraphQLRequestParameters: Sendable, Equatable {
@@ -43,7 +44,7 @@ public struct GraphQLRequestParameters: Sendable, Equatable {
         default:
             throw RequestError(
                 status: 405,
-                code: "METHOD_NOT_ALLOWED",
+                code: ErrorCode.methodNotAllowed,
                 message: "GraphQL over HTTP accepts GET and POST only",
                 headers: ["Allow": "GET, POST"]
             )
@@ -52,7 +53,7 @@ public struct GraphQLRequestParameters: Sendable, Equatable {
 
     private static func decodePost(_ request: HTTPRequest, maxBatchSize: Int) throws(RequestError) -> Body {
         guard request.bodyExceededLimit == false else {
-            throw RequestError(status: 413, code: "PAYLOAD_TOO_LARGE", message: "The request body is too large")
+            throw RequestError(status: 413, code: ErrorCode.payloadTooLarge, message: "The request body is too large")
         }
         try requireJSONContentType(request.contentType)
         guard !request.body.isEmpty else { throw .badRequest("The request body is empty") }
@@ -71,7 +72,7 @@ public struct GraphQLRequestParameters: Sendable, Equatable {
             guard entries.count <= maxBatchSize else {
                 throw RequestError(
                     status: 400,
-                    code: "BATCH_TOO_LARGE",
+                    code: ErrorCode.batchTooLarge,
                     message: "The batch has \(entries.count) operations; the limit is \(maxBatchSize)"
                 )
             }
@@ -115,7 +116,7 @@ public struct GraphQLRequestParameters: Sendable, Equatable {
         if contentType == "application/json" || contentType == "application/json; charset=utf-8" { return }
         let unsupported = RequestError(
             status: 415,
-            code: "UNSUPPORTED_MEDIA_TYPE",
+            code: ErrorCode.unsupportedMediaType,
             message: "POST requests must have 'Content-Type: application/json'",
             headers: ["Accept-Post": "application/json"]
         )
@@ -129,7 +130,7 @@ public struct GraphQLRequestParameters: Sendable, Equatable {
             guard charset == "utf-8" || charset == "utf8" else {
                 throw RequestError(
                     status: 415,
-                    code: "UNSUPPORTED_MEDIA_TYPE",
+                    code: ErrorCode.unsupportedMediaType,
                     message: "Only the utf-8 charset is supported"
                 )
             }

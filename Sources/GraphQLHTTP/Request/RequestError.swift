@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import GraphQLEngine
 
 /// A request refused before any GraphQL work: the HTTP status, an `extensions.code`, and a message safe to show.
 public struct RequestError: Error, Equatable, Sendable {
@@ -18,10 +19,10 @@ public struct RequestError: Error, Equatable, Sendable {
     }
 
     static func badRequest(_ message: String) -> RequestError {
-        RequestError(status: 400, code: "BAD_REQUEST", message: message)
+        RequestError(status: 400, code: ErrorCode.badRequest, message: message)
     }
 
     static func invalidParameter(_ message: String) -> RequestError {
-        RequestError(status: 400, code: "BAD_REQUEST", message: message, isInvalidParameter: true)
+        RequestError(status: 400, code: ErrorCode.badRequest, message: message, isInvalidParameter: true)
     }
 }

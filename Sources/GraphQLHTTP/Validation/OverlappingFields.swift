@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import GraphQL
+import GraphQLEngine
 
 /// The spec's "Field Selection Merging" rule (`OverlappingFieldsCanBeMerged`), which GraphQLSwift 4.3.0 does not run
 /// (it is commented out there): two fields with one response name must be the same field with the same arguments

@@ -2,10 +2,11 @@
 public import GraphQL
 import Kratos
 import OrderedCollections
+import GraphQLEngine
 
 /// The GraphQL errors account resolvers throw, each with its `extensions.code`.
 public enum AccountErrors {
-    public static let unauthenticatedCode = "UNAUTHENTICATED"
+    public static let unauthenticatedCode = ErrorCode.unauthenticated
 
     public static func unauthenticated() -> GraphQLError {
         GraphQLError(message: "A valid session is required", extensions: ["code": .string(unauthenticatedCode)])
@@ -18,7 +19,7 @@ public enum AccountErrors {
         case .unauthenticated:
             return unauthenticated()
         case .forbidden, .alreadyAuthenticated:
-            return GraphQLError(message: "This is not allowed for this session", extensions: ["code": "FORBIDDEN"])
+            return GraphQLError(message: "This is not allowed for this session", extensions: ["code": .string(ErrorCode.forbidden)])
         case .invalidInput, .conflict:
             let messages = error.messages.isEmpty ? [KratosMessage(id: 4000001, text: "The input was refused")] : error.messages
             let details: [Map] = messages.map { message in
@@ -28,19 +29,19 @@ public enum AccountErrors {
             }
             return GraphQLError(
                 message: messages[0].text,
-                extensions: ["code": "BAD_USER_INPUT", "kratos": .array(details)]
+                extensions: ["code": .string(ErrorCode.badUserInput), "kratos": .array(details)]
             )
         case .sessionRefreshRequired:
             return GraphQLError(
                 message: "This change needs a recent sign-in: log in again, then retry",
-                extensions: ["code": "SESSION_REFRESH_REQUIRED"]
+                extensions: ["code": .string(ErrorCode.sessionRefreshRequired)]
             )
         case .notFound:
-            return GraphQLError(message: "Not found", extensions: ["code": "NOT_FOUND"])
+            return GraphQLError(message: "Not found", extensions: ["code": .string(ErrorCode.notFound)])
         case .flowExpired, .unavailable:
             return GraphQLError(
                 message: "The authentication service is unavailable; try again shortly",
-                extensions: ["code": "AUTH_SERVICE_UNAVAILABLE"]
+                extensions: ["code": .string(ErrorCode.authServiceUnavailable)]
             )
         }
     }

@@ -3,6 +3,7 @@ import GraphQL
 import GraphQLHTTP
 import Kratos
 import Logging
+import GraphQLEngine
 
 /// The account fields of the default schema, bound by name: `me`, `sessions`, `registerUser`, `login`, `logout`,
 /// `revokeSession`, `revokeOtherSessions`, `changePassword`. Each adapts to the return type the SDL declares, so the
@@ -109,7 +110,7 @@ enum AccountResolvers {
         guard let identifier = LoginIdentifier(raw) else {
             throw GraphQLError(
                 message: "The \(argument) must not contain control characters",
-                extensions: ["code": "BAD_USER_INPUT", "field": .string(argument)]
+                extensions: ["code": .string(ErrorCode.badUserInput), "field": .string(argument)]
             )
         }
         return identifier

@@ -2,6 +2,7 @@
 import Foundation
 import GraphQL
 public import SharedState
+import GraphQLEngine
 
 /// Brute-force protection for the account mutations, which Kratos does not have: failed `login`s are limited per
 /// identifier and per client address, `registerUser` calls per client address. A refused attempt never reaches
@@ -40,7 +41,7 @@ public final class SignInThrottle: Sendable {
         case notJudged
     }
 
-    public static let rateLimitedCode = "RATE_LIMITED"
+    public static let rateLimitedCode = ErrorCode.rateLimited
 
     private let configuration: Configuration
     private let state: any SecurityState

@@ -5,6 +5,7 @@ import GraphQL
 import GraphQLHTTP
 import OrderedCollections
 import Synchronization
+import GraphQLEngine
 
 /// Counters of one process, shared by its threads: what the status page, the STATUS line systemd shows, and the
 /// recycling policy read.

@@ -3,6 +3,7 @@ import GraphQL
 public import Kratos
 import Logging
 import Synchronization
+import GraphQLEngine
 
 /// What every resolver receives as its context: the request id, the session credential the request carried (if
 /// any), and the way to turn that credential into a session.
@@ -49,7 +50,7 @@ public struct RequestContext: Sendable {
     /// The context of a resolver call, or a masked internal error if the schema runs outside this server.
     public static func of(_ context: any Sendable) throws -> RequestContext {
         guard let context = context as? RequestContext else {
-            throw GraphQLError(message: "Internal server error", extensions: ["code": "INTERNAL_SERVER_ERROR"])
+            throw GraphQLError(message: "Internal server error", extensions: ["code": .string(ErrorCode.internalServerError)])
         }
         return context
     }

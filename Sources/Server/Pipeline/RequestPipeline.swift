@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 public import FastCGI
+import GraphQL
+import GraphQLEngine
 public import GraphQLHTTP
 
 /// Turns a FastCGI request into a GraphQL-over-HTTP request and back, on the worker thread that received it.
@@ -103,11 +105,13 @@ public struct RequestPipeline: Sendable {
             return Routed(response: operations)
         }
         if path != endpoint.path {
+            var body = JSONWriter(capacity: 80)
+            body.response(data: nil, errors: [GraphQLError(message: "Not found", extensions: ["code": .string(ErrorCode.notFound)])])
             return Routed(
                 response: FastCGIResponse(
                     status: 404,
                     headers: [("Content-Type", "application/json; charset=utf-8"), ("X-Request-Id", requestID)],
-                    body: Array(#"{"errors":[{"message":"Not found","extensions":{"code":"NOT_FOUND"}}]}"#.utf8)
+                    body: body.bytes
                 )
             )
         }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 public import GraphQL
-public import GraphQLHTTP
+import GraphQLHTTP
 public import Kratos
+public import GraphQLEngine
 
 /// One call of a resolver bound with `ResolverRegistry.resolve`: the parent's value, the field's arguments (decoded
 /// into `Arguments`), the request, and the field.
@@ -59,13 +60,13 @@ public enum APIError {
     }
 
     /// `NOT_FOUND`: also the answer for what exists but is not the caller's, so that its existence is not revealed.
-    public static func notFound(_ message: String = "Not found") -> GraphQLError { coded("NOT_FOUND", message) }
+    public static func notFound(_ message: String = "Not found") -> GraphQLError { coded(ErrorCode.notFound, message) }
 
     /// `BAD_USER_INPUT`: arguments GraphQL accepted but the API refuses (an empty title, a date in the past).
     public static func badUserInput(_ message: String) -> GraphQLError { coded(ErrorCode.badUserInput, message) }
 
     /// `FORBIDDEN`: signed in, but not allowed.
-    public static func forbidden(_ message: String = "This is not allowed for this session") -> GraphQLError { coded("FORBIDDEN", message) }
+    public static func forbidden(_ message: String = "This is not allowed for this session") -> GraphQLError { coded(ErrorCode.forbidden, message) }
 }
 
 extension ResolverRegistry {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-public import GraphQLHTTP
+import GraphQLHTTP
+public import GraphQLEngine
 
 /// Resolvers bound to SDL fields by their `Type.field` name, like graphql-tools' resolver maps, and type resolvers
 /// bound to interfaces and unions by name.

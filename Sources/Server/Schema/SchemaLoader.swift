@@ -2,7 +2,8 @@
 import Foundation
 import OrderedCollections
 public import GraphQL
-public import GraphQLHTTP
+import GraphQLHTTP
+public import GraphQLEngine
 
 /// Why a schema could not be loaded. The message names the file and every field concerned.
 public struct SchemaLoadError: Error, CustomStringConvertible, Equatable {

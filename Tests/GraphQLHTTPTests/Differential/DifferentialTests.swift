@@ -3,6 +3,7 @@ import OrderedCollections
 import Logging
 import Testing
 
+@testable import GraphQLEngine
 @testable import GraphQLHTTP
 
 /// The plan executor against GraphQLSwift's `execute` on generated operations: the same data, and the same errors.

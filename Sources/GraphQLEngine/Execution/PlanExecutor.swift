@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import GraphQL
+package import GraphQL
 
 /// Executes an operation plan, writing the response's `data` straight into JSON bytes in selection order.
 ///
@@ -7,15 +7,15 @@ import GraphQL
 /// compares both on generated operations) except where it departs from the spec: null list items are kept,
 /// errors raised while completing a value carry their path and locations, and a null reaching `data` keeps every
 /// error. Values are completed in `PlanExecutor+Completion.swift`.
-final class PlanExecutor {
+package final class PlanExecutor {
     /// The outcome of one operation: `data` as JSON (`null` when a null reached the root) and the errors.
-    struct Output: Sendable {
-        var data: [UInt8]
-        var errors: [GraphQLError]
+    package struct Output: Sendable {
+        package var data: [UInt8]
+        package var errors: [GraphQLError]
         /// Which errors reached a nullable parent through non-null positions: where several such errors meet,
         /// the reference executor keeps whichever of its concurrent fields failed first, so the differential test
         /// compares only their number.
-        var propagated: [Bool]
+        package var propagated: [Bool]
     }
 
     /// A null that must replace the nearest nullable parent, with the error that caused it.
@@ -42,7 +42,7 @@ final class PlanExecutor {
 
     /// Runs `plan`; nil when the request's variables or arguments are not ones GraphQLSwift would accept, so that
     /// the reference executor answers with its own error (nothing has run by then).
-    static func execute(
+    package static func execute(
         _ plan: OperationPlan,
         schema: GraphQLSchema,
         resolvers: Resolvers,
@@ -81,7 +81,7 @@ final class PlanExecutor {
     }
 
     /// The coerced variables for `definitions`, or nil when GraphQLSwift would refuse them.
-    static func variables(_ definitions: [VariableDefinition], inputs: [String: Map], schema: GraphQLSchema) -> [String: Map]? {
+    package static func variables(_ definitions: [VariableDefinition], inputs: [String: Map], schema: GraphQLSchema) -> [String: Map]? {
         if definitions.isEmpty { return [:] }
         return try? InputCoercion.variables(definitions, inputs: inputs, schema: schema)
     }

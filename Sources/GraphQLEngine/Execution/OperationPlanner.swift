@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
-import GraphQL
+package import GraphQL
 import OrderedCollections
 
 /// Builds operation plans, following the spec's `CollectFields`: one set of visited fragments per collection, so a
 /// fragment spread again in the same selection is skipped. GraphQLSwift copies that set per nested call and so
 /// collects some spreads again, which adds duplicate nodes to keys already collected: both executors select the
 /// same fields in the same order, and the planner's walk stays linear in the document.
-struct OperationPlanner {
+package struct OperationPlanner {
     /// Field plans one operation may have. An abstract type is planned for each of its possible types, so an
     /// interface with ten implementations nested five deep is 10^5 plans for a document of a few bytes; past this
     /// budget the operation runs on the reference executor, which completes only the types values really have.
     static let maxFieldPlans = 20_000
 
     /// Why an operation cannot be planned; it then runs on the reference executor.
-    enum Unplannable: Error {
+    package enum Unplannable: Error {
         /// `@skip`/`@include` read a variable: the plan depends on the request (`variables` given, it is built).
         case conditionReadsVariable
         /// An `isTypeOf` check, or input the reference executor would refuse.
@@ -39,7 +39,7 @@ struct OperationPlanner {
         self.fragments = fragments
     }
 
-    static func plan(
+    package static func plan(
         _ operation: OperationDefinition,
         in document: Document,
         schema: GraphQLSchema,

@@ -5,7 +5,7 @@ import OrderedCollections
 /// One operation of a validated document, compiled once for the plan executor: fields collected and merged per
 /// object type (fragments, inline fragments, `@skip`/`@include`), their definitions, resolvers, constant arguments
 /// and how each value completes. Immutable, so every worker thread shares it without a lock.
-final class OperationPlan: @unchecked Sendable {
+package final class OperationPlan: @unchecked Sendable {
     // @unchecked: GraphQLSwift's AST and type classes are immutable once the schema is built and validated.
     let operation: OperationDefinition
     let root: SelectionPlan

@@ -68,7 +68,7 @@ public struct Resolvers: Sendable {
 
     /// These resolvers and introspection's (`__schema`, `__type`, and the fields of the `__` types), which the plan
     /// executor plans and runs like the API's own.
-    func withIntrospection(of schema: GraphQLSchema) -> Resolvers {
+    package func withIntrospection(of schema: GraphQLSchema) -> Resolvers {
         var resolvers = self
         for (coordinate, resolve) in IntrospectionResolvers.synchronousFields(IntrospectionModel(schema)) {
             resolvers.fields[coordinate] = nil
