@@ -63,29 +63,9 @@ enum ConfigurationSources {
         case strings
     }
 
-    /// Every key the file and the environment accept, with what its value must be. A test compares these with
-    /// `serve --help` and with the README's table.
-    static let keys: [String: Kind] = [
-        "listen": .string, "socket-mode": .string, "socket-user": .string, "socket-group": .string,
-        "endpoint": .string, "schema": .string, "threads": .integer(minimum: 1), "max-body-bytes": .integer(minimum: 1),
-        "grace-period": .integer(minimum: 0), "status-codes": .choice(GraphQLHTTPConfiguration.StatusCodePolicy.allCases.map(\.rawValue)),
-        "executor": .choice(GraphQLHTTPConfiguration.Executor.allCases.map(\.rawValue)),
-        "max-document-nesting": .integer(minimum: 1), "explorer-dir": .string, "no-explorer": .flag,
-        "profile": .choice(["production", "development"]), "persisted-queries-manifest": .string, "allow-breaking-reload": .flag,
-        "max-tokens": .integer(minimum: 0), "max-depth": .integer(minimum: 0), "max-aliases": .integer(minimum: 0),
-        "max-root-fields": .integer(minimum: 0), "max-directives": .integer(minimum: 0),
-        "max-selections": .integer(minimum: 0),
-        "max-batch-size": .integer(minimum: 0), "max-cost": .integer(minimum: 0),
-        "default-list-size": .integer(minimum: 0), "no-document-cache": .flag,
-        "kratos-public-url": .string, "kratos-admin-url": .string, "kratos-timeout-ms": .integer(minimum: 1),
-        "kratos-connect-timeout-ms": .integer(minimum: 1), "session-cache-ttl": .integer(minimum: 0),
-        "session-cache-entries": .integer(minimum: 1), "shared-state": .string, "login-failures-per-identifier": .integer(minimum: 0),
-        "login-failures-per-address": .integer(minimum: 0), "login-failure-window": .integer(minimum: 1),
-        "registrations-per-address": .integer(minimum: 0), "registration-window": .integer(minimum: 1),
-        "trusted-proxy": .strings, "no-access-log": .flag, "access-log-buffer-kb": .integer(minimum: 0), "slow-request-ms": .integer(minimum: 0),
-        "max-requests": .integer(minimum: 0), "max-rss-mb": .integer(minimum: 0),
-        "log-level": .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]),
-    ]
+    /// Every key the file and the environment accept, with what its value must be (see `SettingKeys`). A test
+    /// compares these with `serve --help`, the sample file and the README's table.
+    static var keys: [String: Kind] { SettingKeys.kinds }
 
     struct Loaded {
         var arguments: [String] = []

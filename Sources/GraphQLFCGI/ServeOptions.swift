@@ -33,7 +33,7 @@ struct ServeOptions: ParsableArguments {
     var endpoint: String = Endpoint.default.path
 
     @Option(help: "The SDL schema file.")
-    var schema: String = "schema/schema.graphql"
+    var schema: String = ServerConfiguration().schemaPath
 
     @Option(help: "Worker threads; keep above the connections nginx keeps open to this instance.")
     var threads: Int = WorkerPool.Configuration().threadCount
@@ -42,7 +42,7 @@ struct ServeOptions: ParsableArguments {
     var maxBodyBytes: Int = WorkerPool.Configuration().maxBodyBytes
 
     @Option(help: "Seconds SIGTERM waits for requests in flight.")
-    var gracePeriod: Int = 10
+    var gracePeriod: Int = Defaults.seconds(ServerConfiguration().gracePeriod)
 
     @Option(help: "Status-code edition: compatible (graphql-http audit suite) or draft2026.")
     var statusCodes: String = GraphQLHTTPConfiguration.StatusCodePolicy.compatible.rawValue
@@ -54,7 +54,7 @@ struct ServeOptions: ParsableArguments {
     var maxDocumentNesting: Int = GraphQLHTTPConfiguration().maxDocumentNesting
 
     @Option(help: "Directory of the explorer page served to browsers at GET of the endpoint.")
-    var explorerDir: String = "explorer"
+    var explorerDir: String = ServerConfiguration().explorerDirectory ?? "explorer"
 
     @Flag(help: "Do not serve the explorer page (GET /graphql from a browser gets GraphQL-over-HTTP answers only).")
     var noExplorer = false
@@ -109,16 +109,16 @@ struct ServeOptions: ParsableArguments {
     var kratosAdminUrl: String = KratosConfiguration().adminURL
 
     @Option(help: "Total deadline of one Kratos call, in milliseconds.")
-    var kratosTimeoutMs: Int = 3000
+    var kratosTimeoutMs: Int = Defaults.milliseconds(KratosConfiguration().requestTimeout)
 
     @Option(help: "Connect timeout to Kratos, in milliseconds.")
-    var kratosConnectTimeoutMs: Int = 1000
+    var kratosConnectTimeoutMs: Int = Defaults.milliseconds(HTTPClientConfiguration().connectTimeout)
 
     @Option(help: "Seconds a session checked with Kratos is trusted without asking again.")
-    var sessionCacheTtl: Int = 30
+    var sessionCacheTtl: Int = Defaults.seconds(ServerConfiguration().sessionCacheTTL)
 
     @Option(help: "Sessions kept in the session cache.")
-    var sessionCacheEntries: Int = 10_000
+    var sessionCacheEntries: Int = ServerConfiguration().sessionCacheEntries
 
     @Option(help: "Where every instance records ended sessions and counts sign-in attempts: shm:PATH (one host) or redis://[:password@]host[:port][/db] (several hosts).")
     var sharedState: String = SharedStateLocation.sharedMemory(path: SharedStateLocation.defaultPath).description
@@ -130,13 +130,13 @@ struct ServeOptions: ParsableArguments {
     var loginFailuresPerAddress: Int = SignInThrottle.Configuration().loginFailuresPerAddress.limit
 
     @Option(help: "Seconds over which failed logins are counted.")
-    var loginFailureWindow: Int = 900
+    var loginFailureWindow: Int = Defaults.seconds(SignInThrottle.Configuration().loginFailuresPerIdentifier.window)
 
     @Option(help: "registerUser calls from one client address allowed per --registration-window; 0 turns this off.")
     var registrationsPerAddress: Int = SignInThrottle.Configuration().registrationsPerAddress.limit
 
     @Option(help: "Seconds over which registrations are counted.")
-    var registrationWindow: Int = 3600
+    var registrationWindow: Int = Defaults.seconds(SignInThrottle.Configuration().registrationsPerAddress.window)
 
     @Option(help: "A proxy in front of nginx (address or CIDR) whose X-Forwarded-For names the client; repeatable.")
     var trustedProxy: [String] = []
@@ -145,50 +145,53 @@ struct ServeOptions: ParsableArguments {
     var noAccessLog = false
 
     @Option(help: "KiB of access-log lines to keep before one write (written every second and on drain; lost on a crash). 0: every line at once.")
-    var accessLogBufferKb: Int = 0
+    var accessLogBufferKb: Int = RequestLog.Configuration().accessLogBufferBytes / 1024
 
     @Option(help: "Log requests slower than this many milliseconds, with the operation and query hash; 0 turns it off.")
-    var slowRequestMs: Int = 1000
+    var slowRequestMs: Int = RequestLog.Configuration().slowRequestThreshold.map(Defaults.milliseconds) ?? 0
 
     @Option(help: "Drain and exit (for systemd to start a fresh process) after this many requests; 0: never.")
-    var maxRequests: Int = 0
+    var maxRequests: Int = Recycling().maxRequests ?? 0
 
     @Option(help: "Drain and exit when resident memory passes this many MiB; 0: never.")
-    var maxRssMb: Int = 0
+    var maxRssMb: Int = (Recycling().maxResidentBytes ?? 0) >> 20
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
+
+    /// The lowest value of each integer setting; the file and the environment are checked against the same table.
+    static let minimums: [String: Int] = [
+        "threads": 1, "max-body-bytes": 1, "max-document-nesting": 1, "kratos-timeout-ms": 1, "kratos-connect-timeout-ms": 1,
+        "session-cache-entries": 1, "login-failure-window": 1, "registration-window": 1,
+    ]
+
+    /// The values each choice setting takes; the file and the environment are checked against the same table.
+    static let choices: [String: [String]] = [
+        "status-codes": GraphQLHTTPConfiguration.StatusCodePolicy.allCases.map(\.rawValue),
+        "executor": GraphQLHTTPConfiguration.Executor.allCases.map(\.rawValue),
+        "profile": Profile.allCases.map(\.rawValue),
+        "log-level": Logger.Level.allCases.map(\.rawValue),
+    ]
 
     /// Every value problem at once: serve refuses to start on them, check-config lists them with the schema's.
     func problems() -> [String] {
         var problems: [String] = []
         func require(_ condition: Bool, _ message: String) { if !condition { problems.append(message) } }
+        for setting in SettingKeys.read(self) {
+            switch setting.value {
+            case .integer(let value):
+                let minimum = Self.minimums[setting.key] ?? 0
+                require(value >= minimum, "--\(setting.key) must be at least \(minimum)")
+            case .text(let value):
+                if let choices = Self.choices[setting.key] {
+                    require(choices.contains(value), "--\(setting.key) must be one of \(choices.joined(separator: ", "))")
+                }
+            }
+        }
         require(UInt32(socketMode, radix: 8) != nil, "--socket-mode must be octal, like 660")
-        require(GraphQLHTTPConfiguration.StatusCodePolicy(rawValue: statusCodes) != nil, "--status-codes must be compatible or draft2026")
-        require(GraphQLHTTPConfiguration.Executor(rawValue: executor) != nil, "--executor must be plan or reference")
-        require(Logger.Level(rawValue: logLevel) != nil, "unknown --log-level \(logLevel)")
-        require(
-            [maxTokens, maxDepth, maxAliases, maxRootFields, maxDirectives, maxSelections, maxCost, defaultListSize, maxBatchSize].allSatisfy { $0 >= 0 },
-            "query limits must not be negative"
-        )
-        require(
-            threads >= 1 && maxBodyBytes >= 1 && gracePeriod >= 0 && maxDocumentNesting >= 1,
-            "--threads, --max-body-bytes and --max-document-nesting must be positive"
-        )
-        require(accessLogBufferKb >= 0, "--access-log-buffer-kb must not be negative")
-        require(
-            [loginFailuresPerIdentifier, loginFailuresPerAddress, registrationsPerAddress].allSatisfy { $0 >= 0 }
-                && loginFailureWindow >= 1 && registrationWindow >= 1,
-            "throttle limits must not be negative and their windows must be positive"
-        )
         for proxy in trustedProxy where AddressRange(proxy) == nil {
             problems.append("--trusted-proxy \(proxy) is not an address or CIDR block")
         }
-        require(slowRequestMs >= 0 && maxRequests >= 0 && maxRssMb >= 0, "--slow-request-ms, --max-requests and --max-rss-mb must not be negative")
-        require(
-            kratosTimeoutMs >= 1 && kratosConnectTimeoutMs >= 1 && sessionCacheTtl >= 0 && sessionCacheEntries >= 1,
-            "Kratos timeouts and --session-cache-entries must be positive"
-        )
         require(Endpoint(endpoint) != nil, "--endpoint must be \(Endpoint.expectedForm)")
         require(SharedStateLocation(url: sharedState) != nil, "--shared-state must be \(SharedStateLocation.expectedForm)")
         return problems
@@ -255,5 +258,14 @@ struct ServeOptions: ParsableArguments {
         configuration.explorerDirectory = noExplorer ? nil : explorerDir
 
         return configuration
+    }
+}
+
+/// The configuration structs' durations as the whole seconds or milliseconds their flags take.
+enum Defaults {
+    static func seconds(_ duration: Duration) -> Int { Int(duration.components.seconds) }
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds) * 1000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)
     }
 }
