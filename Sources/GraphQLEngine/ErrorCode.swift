@@ -35,21 +35,33 @@ public enum ErrorCode {
 
     // MARK: The document
 
+    /// A document that does not parse.
     public static let parseFailed = "GRAPHQL_PARSE_FAILED"
+    /// A document that does not validate against the schema.
     public static let validationFailed = "GRAPHQL_VALIDATION_FAILED"
     /// Nesting past `--max-document-nesting`, found by a linear scan before the recursive parser.
     public static let documentTooDeep = "DOCUMENT_TOO_DEEP"
+    /// More tokens than `--max-tokens`, counted before the document is parsed.
     public static let maxTokensExceeded = "MAX_TOKENS_EXCEEDED"
+    /// Field nesting past `--max-depth`, through fragments and inline fragments.
     public static let maxDepthExceeded = "MAX_DEPTH_EXCEEDED"
+    /// More aliased fields in an operation than `--max-aliases`.
     public static let maxAliasesExceeded = "MAX_ALIASES_EXCEEDED"
+    /// More fields at the top of an operation than `--max-root-fields`.
     public static let maxRootFieldsExceeded = "MAX_ROOT_FIELDS_EXCEEDED"
+    /// More directives on one field than `--max-directives`.
     public static let maxDirectivesExceeded = "MAX_DIRECTIVES_EXCEEDED"
+    /// More selections, once fragments are expanded, than `--max-selections`.
     public static let maxSelectionsExceeded = "MAX_SELECTIONS_EXCEEDED"
+    /// An estimated cost over `--max-cost`, checked after validation.
     public static let maxCostExceeded = "MAX_COST_EXCEEDED"
     /// `__schema` or `__type` under `--profile production`.
     public static let introspectionDisabled = "INTROSPECTION_DISABLED"
+    /// A persisted-query hash this worker does not know; the client then sends the text with it.
     public static let persistedQueryNotFound = "PERSISTED_QUERY_NOT_FOUND"
+    /// An operation outside the persisted-query allowlist (`--persisted-queries-manifest`).
     public static let persistedQueryNotAllowed = "PERSISTED_QUERY_NOT_ALLOWED"
+    /// A query text whose SHA-256 is not the persisted-query hash sent with it.
     public static let persistedQueryHashMismatch = "PERSISTED_QUERY_HASH_MISMATCH"
     /// `operationName` not in the document, or several operations and no name.
     public static let operationResolutionFailure = "OPERATION_RESOLUTION_FAILURE"
@@ -77,6 +89,7 @@ extension GraphQLError {
         return GraphQLError(message: message, locations: locations, path: path, extensions: extensions)
     }
 
+    /// The error's `extensions.code`, or nil when it has none (or it is not a string).
     public var code: String? {
         if case .string(let code)? = extensions["code"] { return code }
         return nil

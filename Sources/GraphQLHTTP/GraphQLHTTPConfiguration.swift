@@ -39,6 +39,7 @@ public struct GraphQLHTTPConfiguration: Sendable {
     /// Which executor runs operations. Default `.plan`.
     public var executor: Executor = .plan
 
+    /// The engines that can run an operation.
     public enum Executor: String, Sendable, CaseIterable {
         /// Compiled operation plans (`PlanExecutor`); operations it cannot plan run on the reference executor.
         case plan
@@ -46,5 +47,6 @@ public struct GraphQLHTTPConfiguration: Sendable {
         case reference
     }
 
+    /// The production defaults.
     public init() {}
 }

@@ -6,8 +6,11 @@ public import GraphQLEngine
 /// GraphQL over HTTP, independent of the transport: decodes the request, negotiates the media type, runs the
 /// operation on the schema, and turns the outcome into status code, headers and JSON.
 public final class GraphQLHTTPHandler: Sendable {
+    /// The schema every request is validated and executed against.
     public let schema: GraphQLSchema
+    /// How this handler answers: status codes, limits, caches, executor.
     public let configuration: GraphQLHTTPConfiguration
+    /// Parsed and validated documents, shared by every request to this handler.
     public let documents: DocumentCache
     /// The resolvers, for the plan executor; nil when the schema carries its own (then GraphQLSwift executes).
     public let resolvers: Resolvers?
@@ -25,6 +28,8 @@ public final class GraphQLHTTPHandler: Sendable {
         }
     }
 
+    /// A handler for `schema`. `resolvers` serve the `.plan` executor only (introspection's are added); with
+    /// `.reference`, or none given, GraphQLSwift executes with the schema's own resolve functions.
     public init(schema: GraphQLSchema, resolvers: Resolvers? = nil, configuration: GraphQLHTTPConfiguration, logger: Logger) {
         ReferenceIntrospection.install(on: schema)
         self.schema = schema

@@ -50,5 +50,6 @@ public struct ServerConfiguration: Sendable {
     /// Proxies in front of nginx whose `X-Forwarded-For` names the client. Default none: nginx's `REMOTE_ADDR`.
     public var trustedProxies: [AddressRange] = []
 
+    /// The production defaults.
     public init() {}
 }

@@ -5,6 +5,7 @@ import OrderedCollections
 /// A field without a resolver reads its parent: a dictionary's entry or a property of the same name, as
 /// GraphQLSwift's default resolver does.
 public enum DefaultResolver {
+    /// The entry or property `name` of `source` (one `Optional` level seen through), or nil when it has none.
     public static func value(named name: String, in source: any Sendable) -> (any Sendable)? {
         guard let source = OptionalValue.unwrap(source) else { return nil }
         if let subscriptable = source as? any KeySubscriptable { return subscriptable[name] }

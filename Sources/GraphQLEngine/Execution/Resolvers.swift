@@ -8,8 +8,11 @@ public struct FieldInfo: Sendable {
     let field: FieldDescription
     let parentPath: ResponsePath?
 
+    /// The field's name in the schema, not the alias the query may give it.
     public var fieldName: String { field.fieldName }
+    /// The type the field is resolved on: the object type of the parent value.
     public var parentType: any GraphQLCompositeType { field.parentType }
+    /// The field's declared type, with its list and non-null wrappers.
     public var returnType: any GraphQLOutputType { field.returnType }
     /// The response path of the field, e.g. `["items", 3, "name"]`.
     public var path: IndexPath { ResponsePath.indexPath(parentPath, appending: .key(field.responseKey)) }
@@ -51,11 +54,14 @@ public typealias TypeResolver = @Sendable (_ value: any Sendable, _ context: any
 /// The API's resolvers, by `Type.field` coordinate, and its type resolvers, by interface or union name. Both
 /// executors use them: the plan executor calls them directly, the reference executor through `referenceResolve`.
 public struct Resolvers: Sendable {
+    /// Resolvers that may wait (`async`), by `Type.field` coordinate.
     public var fields: [String: FieldResolver] = [:]
     /// Resolvers that never wait; a coordinate is in `fields` or here, not both.
     public var synchronousFields: [String: SynchronousFieldResolver] = [:]
+    /// Type resolvers, by interface or union name.
     public var types: [String: TypeResolver] = [:]
 
+    /// Resolvers from the given maps; each defaults to empty.
     public init(
         fields: [String: FieldResolver] = [:],
         synchronousFields: [String: SynchronousFieldResolver] = [:],
@@ -96,6 +102,7 @@ public struct Resolvers: Sendable {
         }
     }
 
+    /// `referenceResolve` for a resolver that never waits.
     public static func referenceResolve(_ resolve: @escaping SynchronousFieldResolver) -> GraphQLFieldResolve {
         referenceResolve(asynchronous(resolve))
     }

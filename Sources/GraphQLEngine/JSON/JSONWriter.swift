@@ -6,12 +6,15 @@ import OrderedCollections
 public struct JSONWriter {
     public private(set) var bytes: [UInt8] = []
 
+    /// An empty writer with room for `capacity` bytes reserved.
     public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
+    /// Appends `text` unescaped: JSON punctuation and keywords (`null`, `true`) as they are.
     public mutating func raw(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
+    /// Appends `value` as a JSON string, escaping quotes, backslashes and control characters.
     public mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
         // Most strings need no escaping: copy those in one go.
@@ -47,6 +50,7 @@ public struct JSONWriter {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
+    /// Appends `value` in decimal.
     public mutating func integer(_ value: Int) { bytes.append(contentsOf: String(value).utf8) }
 
     /// A finite double as `number` writes a `Map` double: integral values below 1e15 without a fraction.
@@ -61,11 +65,13 @@ public struct JSONWriter {
     /// Bytes already encoded as JSON.
     public mutating func append(_ json: [UInt8]) { bytes.append(contentsOf: json) }
 
+    /// Bytes written so far: a position to hand to `truncate(to:)` later.
     public var count: Int { bytes.count }
 
     /// Drops what was written after `count` bytes (a value replaced by null).
     public mutating func truncate(to count: Int) { bytes.removeSubrange(count...) }
 
+    /// Appends a `Map` number: a Bool as `true`/`false`, an Int as is, a non-finite double as null.
     public mutating func number(_ value: Number) {
         switch value.storageType {
         case .bool: raw(value.boolValue ? "true" : "false")

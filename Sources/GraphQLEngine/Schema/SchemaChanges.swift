@@ -4,6 +4,7 @@ import OrderedCollections
 
 /// One difference between two versions of a schema that a client may notice.
 public struct SchemaChange: Sendable, Equatable, CustomStringConvertible {
+    /// How likely the change is to break a client.
     public enum Severity: String, Sendable {
         /// A query valid against the old schema may fail against the new one.
         case breaking
@@ -11,9 +12,12 @@ public struct SchemaChange: Sendable, Equatable, CustomStringConvertible {
         case dangerous
     }
 
+    /// Whether the change is breaking or only dangerous.
     public let severity: Severity
+    /// The change in graphql-js' words, e.g. `Query.me was removed.`
     public let message: String
 
+    /// The severity, then the message: `breaking: Query.me was removed.`
     public var description: String { "\(severity.rawValue): \(message)" }
 }
 
@@ -23,6 +27,7 @@ public struct SchemaChange: Sendable, Equatable, CustomStringConvertible {
 /// arguments and input fields; changed argument defaults; new enum values, union members, interfaces and optional
 /// arguments.
 public enum SchemaChanges {
+    /// Every breaking and dangerous change from `old` to `new`, type by type in name order, then the directives.
     public static func between(_ old: GraphQLSchema, _ new: GraphQLSchema) -> [SchemaChange] {
         var changes: [SchemaChange] = []
         func breaking(_ message: String) { changes.append(SchemaChange(severity: .breaking, message: message)) }

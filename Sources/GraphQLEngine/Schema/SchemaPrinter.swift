@@ -11,6 +11,8 @@ public enum SchemaPrinter {
     static let builtInDirectives: Set<String> = ["skip", "include", "deprecated", "specifiedBy", "oneOf"]
     static let builtInScalars: Set<String> = ["String", "Int", "Float", "Boolean", "ID"]
 
+    /// `schema` as SDL text ending in a newline. Throws what GraphQLSwift throws resolving a type's fields, interfaces
+    /// or members.
     public static func print(_ schema: GraphQLSchema) throws -> String {
         var blocks: [String] = []
         if let definition = schemaDefinition(schema) { blocks.append(definition) }

@@ -5,12 +5,14 @@ public import GraphQLEngine
 
 /// A query text parsed and validated once, with the outcome kept for every later request with the same text.
 public struct PreparedDocument: Sendable {
+    /// What preparing the text came to: a document to run, or the errors to answer with.
     public enum Outcome: Sendable {
         case valid(Document)
         /// The document could not be used; the errors carry their `extensions.code`.
         case rejected([GraphQLError])
     }
 
+    /// Whether the document can run, and if not, why.
     public let outcome: Outcome
     /// Whether a list size in the document comes from a variable, so the cost limit is checked per request.
     public private(set) var costDependsOnVariables = false
@@ -109,6 +111,8 @@ public final class DocumentCache: Sendable {
     let fields: SchemaFieldTypes
     private let threadLocalHits = Atomic<Int>(0)
 
+    /// An empty cache of at most `maxEntries` documents and `maxQueryBytes` of query text. Documents are prepared
+    /// with these limits, and planned for the plan executor when `resolvers` is given.
     public init(
         schema: GraphQLSchema,
         maxEntries: Int,
@@ -166,6 +170,7 @@ public final class ThreadDocumentCache: @unchecked Sendable {
     private var queryBytes = 0
     private let maxQueryBytes: Int
 
+    /// An empty cache of at most `capacity` documents and `maxQueryBytes` of query text; a longer query is not kept.
     public init(capacity: Int = 64, maxQueryBytes: Int = 256 << 10) {
         self.capacity = capacity
         self.maxQueryBytes = maxQueryBytes

@@ -8,9 +8,13 @@ import OrderedCollections
 /// with every level of nesting: a hostile 30-level body would take minutes. This parser is linear, validates
 /// UTF-8, keeps object key order, and refuses nesting deeper than `maxDepth` before it can exhaust a stack.
 public struct JSONParser {
+    /// Why the input is not acceptable JSON, and where.
     public struct Error: Swift.Error, Equatable, CustomStringConvertible {
+        /// What is wrong, e.g. `Unexpected data after the JSON value`.
         public let message: String
+        /// The byte offset in the input where the parser stopped.
         public let offset: Int
+        /// The message and its offset: `<message> at byte <offset>`.
         public var description: String { "\(message) at byte \(offset)" }
     }
 
@@ -27,6 +31,7 @@ public struct JSONParser {
         return value
     }
 
+    /// Parses the UTF-8 bytes of `text`, as `parse(_:maxDepth:)` does.
     public static func parse(_ text: String, maxDepth: Int = 64) throws(Error) -> Map {
         try parse(Array(text.utf8), maxDepth: maxDepth)
     }

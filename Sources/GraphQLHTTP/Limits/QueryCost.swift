@@ -10,13 +10,16 @@ import OrderedCollections
 /// multiply once per level. `__typename` costs what a scalar does; introspection (`__schema`, `__type`) is left to
 /// its own switch (its size is the schema's) and to the selection limit.
 public struct CostWeights: Sendable, Equatable {
+    /// Cost of a scalar or enum field, and of `__typename`. Default 1.
     public var scalar = 1
+    /// Cost of an object, interface or union field, before what is selected under it. Default 2.
     public var object = 2
     /// The assumed size of a list without a size argument. Default 10.
     public var defaultListSize = 10
     /// Arguments that bound how many items a list field returns.
     public var sizeArguments: Set<String> = ["first", "last", "limit", "pageSize", "take"]
 
+    /// The production defaults.
     public init() {}
 }
 

@@ -24,17 +24,27 @@ public struct QueryLimits: Sendable, Equatable {
     /// Estimated cost of an operation (see `CostWeights`). Default 10,000 (`MAX_COST_EXCEEDED`): 1,000 objects, or
     /// three nested lists of ten objects with a few fields each.
     public var maxCost = 10_000
+    /// How the cost that `maxCost` bounds is estimated.
     public var costWeights = CostWeights()
 
+    /// The production defaults.
     public init() {}
 
+    /// The `extensions.code` each limit refuses a document with.
     public enum Code {
+        /// `maxTokens` exceeded.
         public static let tokens = ErrorCode.maxTokensExceeded
+        /// `maxDepth` exceeded.
         public static let depth = ErrorCode.maxDepthExceeded
+        /// `maxAliases` exceeded.
         public static let aliases = ErrorCode.maxAliasesExceeded
+        /// `maxRootFields` exceeded.
         public static let rootFields = ErrorCode.maxRootFieldsExceeded
+        /// `maxDirectivesPerField` exceeded.
         public static let directives = ErrorCode.maxDirectivesExceeded
+        /// `maxCost` exceeded.
         public static let cost = ErrorCode.maxCostExceeded
+        /// `maxSelections` exceeded.
         public static let selections = ErrorCode.maxSelectionsExceeded
         static let all: Set<String> = [tokens, depth, aliases, rootFields, directives, cost, selections, ErrorCode.documentTooDeep]
     }

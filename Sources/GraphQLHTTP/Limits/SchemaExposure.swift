@@ -5,11 +5,15 @@ import GraphQLEngine
 
 /// How much of the schema a client may learn: introspection, and the names validation errors suggest.
 public struct SchemaExposure: Sendable {
+    /// `extensions.code` for `__schema` or `__type` with introspection off.
     public static let introspectionDisabledCode = ErrorCode.introspectionDisabled
 
+    /// Whether `__schema` and `__type` may be queried (`__typename` always may).
     public var introspection: Bool
+    /// Whether validation errors keep their "Did you mean …?" suggestions.
     public var suggestions: Bool
 
+    /// Exposure with both switches given; production turns both off.
     public init(introspection: Bool, suggestions: Bool) {
         self.introspection = introspection
         self.suggestions = suggestions

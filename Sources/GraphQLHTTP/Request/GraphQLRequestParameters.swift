@@ -7,10 +7,14 @@ import GraphQLEngine
 public struct GraphQLRequestParameters: Sendable, Equatable {
     /// The document text; empty when the request names a persisted query by hash only.
     public var query: String
+    /// Which operation of the document to run; nil when the document has only one.
     public var operationName: String?
+    /// Values of the operation's variables as sent, coerced to their types later.
     public var variables: [String: Map]
+    /// The request's `extensions`, e.g. `persistedQuery` for APQ; empty when none.
     public var extensions: [String: Map]
 
+    /// Parameters with everything but `query` optional.
     public init(query: String, operationName: String? = nil, variables: [String: Map] = [:], extensions: [String: Map] = [:]) {
         self.query = query
         self.operationName = operationName
@@ -37,6 +41,8 @@ public struct GraphQLRequestParameters: Sendable, Equatable {
         case batch([Result<GraphQLRequestParameters, RequestError>])
     }
 
+    /// Decodes the parameters of `request`, a batch allowed on POST when `maxBatchSize` > 0. Methods other than GET
+    /// and POST are refused with 405.
     public static func decode(from request: HTTPRequest, maxBatchSize: Int) throws(RequestError) -> Body {
         switch request.method {
         case "POST": return try decodePost(request, maxBatchSize: maxBatchSize)

@@ -7,6 +7,7 @@ public enum ResponseMediaType: Sendable, Equatable {
     /// `application/json`: the legacy type; request errors still answer 200 (in the compatible policy).
     case json
 
+    /// The `Content-Type` header value for this media type, with `charset=utf-8`.
     public var contentType: String {
         switch self {
         case .graphQLResponse: return "application/graphql-response+json; charset=utf-8"

@@ -6,8 +6,10 @@ public import Foundation
 public enum SHA256Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
+    /// The SHA-256 of the UTF-8 bytes of `text`.
     public static func of(_ text: String) -> String { of(Data(text.utf8)) }
 
+    /// The SHA-256 of `data`.
     public static func of(_ data: Data) -> String {
         var hex: [UInt8] = []
         hex.reserveCapacity(64)

@@ -6,8 +6,10 @@ import GraphQLEngine
 
 /// The GraphQL errors account resolvers throw, each with its `extensions.code`.
 public enum AccountErrors {
+    /// `extensions.code` of `unauthenticated()`.
     public static let unauthenticatedCode = ErrorCode.unauthenticated
 
+    /// "A valid session is required": what a field that needs a signed-in caller throws without one.
     public static func unauthenticated() -> GraphQLError {
         GraphQLError(message: "A valid session is required", extensions: ["code": .string(unauthenticatedCode)])
     }

@@ -6,7 +6,9 @@ public import SharedState
 /// Everything the account resolvers need: the Kratos client, the session cache, the throttle, the state every
 /// instance shares, and a logger for failures.
 public final class Accounts: Sendable {
+    /// The Kratos client the account resolvers call.
     public let kratos: KratosClient
+    /// Sessions checked with Kratos, and the shared state that says which are still good.
     public let sessions: SessionCache
     /// Failed logins and registrations counted per identifier and client address.
     public let throttle: SignInThrottle

@@ -11,8 +11,10 @@ public final class AttemptThrottle: Sendable {
     public struct Rule: Sendable, Equatable {
         /// Attempts allowed in one window; 0 switches the rule off.
         public var limit: Int
+        /// How long a window lasts, from the first attempt in it.
         public var window: Duration
 
+        /// A limit of `limit` attempts per `window`.
         public init(limit: Int, window: Duration) {
             self.limit = limit
             self.window = window
@@ -29,6 +31,7 @@ public final class AttemptThrottle: Sendable {
     private let maxKeys: Int
     private let windows = Mutex<[StateKey: Window]>([:])
 
+    /// An empty throttle that tracks at most `maxKeys` keys (at least 1).
     public init(maxKeys: Int = 100_000) {
         self.maxKeys = max(1, maxKeys)
     }

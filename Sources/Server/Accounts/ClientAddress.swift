@@ -5,6 +5,8 @@ import Foundation
 /// trusted proxy, the nearest address in `X-Forwarded-For` that is not one. IPv6 clients are keyed by their /64,
 /// the block one subscriber usually holds, so rotating addresses inside it gains nothing.
 public enum ClientAddress {
+    /// The throttle key of the request's client: an IPv4 address, or an IPv6 /64. A `remoteAddress` that does not
+    /// parse is returned as it is (empty when nil).
     public static func resolve(remoteAddress: String?, forwardedFor: String?, trustedProxies: [AddressRange]) -> String {
         guard let remote = remoteAddress.flatMap(IPAddress.init) else { return remoteAddress ?? "" }
         var client = remote
@@ -22,8 +24,10 @@ public enum ClientAddress {
 
 /// An IPv4 or IPv6 address as its bytes (4 or 16).
 public struct IPAddress: Sendable, Equatable, CustomStringConvertible {
+    /// The address in network byte order: 4 bytes for IPv4, 16 for IPv6.
     public let bytes: [UInt8]
 
+    /// Parses dotted IPv4 or IPv6 text (`::`, an IPv4 tail, a `%zone` dropped); nil when it is neither.
     public init?(_ text: some StringProtocol) {
         if text.contains(":") {
             guard let bytes = Self.parseIPv6(String(text)) else { return nil }
@@ -34,6 +38,7 @@ public struct IPAddress: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Dotted IPv4, or IPv6 as eight hex groups without `::` compression.
     public var description: String {
         if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
         return hexGroups(8).joined(separator: ":")
@@ -93,9 +98,12 @@ public struct IPAddress: Sendable, Equatable, CustomStringConvertible {
 
 /// An address block in CIDR notation (`10.0.0.0/8`, `::1/128`), or one address.
 public struct AddressRange: Sendable, Equatable {
+    /// The block's address as written (host bits are not cleared).
     public let network: IPAddress
+    /// Leading bits that must match: 32 or 128 for a single address.
     public let prefixLength: Int
 
+    /// Parses `address/prefix` or a lone address; nil when either part is invalid.
     public init?(_ text: some StringProtocol) {
         let parts = text.split(separator: "/", maxSplits: 1)
         guard let first = parts.first, let network = IPAddress(first) else { return nil }
@@ -109,6 +117,7 @@ public struct AddressRange: Sendable, Equatable {
         self.network = network
     }
 
+    /// Whether `address` is in the block; never across IPv4 and IPv6.
     public func contains(_ address: IPAddress) -> Bool {
         guard address.bytes.count == network.bytes.count else { return false }
         var remaining = prefixLength

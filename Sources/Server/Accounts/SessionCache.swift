@@ -80,6 +80,7 @@ public final class SessionCache: Sendable {
         entries.removeValue(forKey: Self.key(credential))
     }
 
+    /// Lookups answered from the cache (hits) and from Kratos (misses) since it was created, and the sessions held now.
     public var statistics: (hits: Int, misses: Int, entries: Int) {
         (hits.load(ordering: .relaxed), misses.load(ordering: .relaxed), entries.statistics.entries)
     }

@@ -14,6 +14,7 @@ import GraphQLEngine
 /// also clears the identifier's failures), or not judged by Kratos (unavailable). Keys are digests of the
 /// normalised identifier or the address: 16 bytes each, whatever a client sends.
 public final class SignInThrottle: Sendable {
+    /// The throttle's limits; every property has a production default.
     public struct Configuration: Sendable, Equatable {
         /// Failed logins of one identifier. Default 10 per 15 minutes; a successful login clears them.
         public var loginFailuresPerIdentifier = AttemptThrottle.Rule(limit: 10, window: .seconds(15 * 60))
@@ -24,6 +25,7 @@ public final class SignInThrottle: Sendable {
         /// Keys the in-process fallback keeps at most. Default 100,000 (a few MB).
         public var maxKeys = 100_000
 
+        /// The production defaults.
         public init() {}
     }
 
@@ -41,6 +43,7 @@ public final class SignInThrottle: Sendable {
         case notJudged
     }
 
+    /// `extensions.code` of a refused attempt.
     public static let rateLimitedCode = ErrorCode.rateLimited
 
     private let configuration: Configuration

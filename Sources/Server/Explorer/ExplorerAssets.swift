@@ -7,9 +7,13 @@ import GraphQLHTTP
 /// The worker serves them (rather than nginx from a second `location`) so that one switch, `--no-explorer`, turns
 /// the whole explorer off, and the page and the API can never come from different versions.
 public struct ExplorerAssets: Sendable {
+    /// One file, held in memory with what its response headers need.
     public struct Asset: Sendable {
+        /// The file's bytes.
         public let body: [UInt8]
+        /// The `Content-Type` it is served with.
         public let contentType: String
+        /// A strong ETag, quoted: the first 24 hex digits of the file's SHA-256.
         public let etag: String
     }
 

@@ -9,7 +9,9 @@ import SharedState
 
 /// One graphql-fcgi process: loads the schema, starts the worker pool, and runs until SIGTERM or SIGINT, then drains.
 public struct GraphQLFCGIServer {
+    /// The settings the process starts with.
     public let configuration: ServerConfiguration
+    /// The resolvers bound to the schema at startup and again at each SIGHUP reload.
     public let resolvers: ResolverRegistry
     private let logger: Logger
 
@@ -18,6 +20,7 @@ public struct GraphQLFCGIServer {
     /// Reads the configuration again for SIGHUP (file, environment, flags); nil reloads the SDL only.
     public let reloadConfiguration: (@Sendable () throws -> ServerConfiguration)?
 
+    /// A server, not yet started (see `run()`); without `resolvers`, those of the default schema (`.builtIn`).
     public init(
         configuration: ServerConfiguration,
         resolvers: ResolverRegistry = .builtIn,
@@ -210,8 +213,10 @@ extension GraphQLFCGIServer {
 
 /// A startup failure with a message for the operator.
 public struct StartupError: Error, CustomStringConvertible {
+    /// What went wrong, for the operator.
     public let description: String
 
+    /// A startup failure saying `description`.
     public init(description: String) {
         self.description = description
     }

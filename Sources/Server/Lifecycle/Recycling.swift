@@ -8,6 +8,7 @@ public struct Recycling: Sendable, Equatable {
     /// Resident memory above which the process recycles; nil: never. Default nil.
     public var maxResidentBytes: Int?
 
+    /// Recycling after `maxRequests` requests, or above `maxResidentBytes`; nil (the default) is never.
     public init(maxRequests: Int? = nil, maxResidentBytes: Int? = nil) {
         self.maxRequests = maxRequests
         self.maxResidentBytes = maxResidentBytes

@@ -6,6 +6,7 @@ public import Logging
 /// (swift-log, `warning`). Never a token, a cookie, a password or the query's variables: the operation is
 /// named, and a slow one is identified by its query's hash.
 public struct RequestLog: Sendable {
+    /// What is logged; every property has a production default.
     public struct Configuration: Sendable, Equatable {
         /// One `info` line per request. Default true.
         public var accessLog = true
@@ -16,13 +17,16 @@ public struct RequestLog: Sendable {
         /// in the buffer are written every second and when the process drains, but lost if it crashes.
         public var accessLogBufferBytes = 0
 
+        /// The production defaults.
         public init() {}
     }
 
+    /// What this log writes.
     public let configuration: Configuration
     private let logger: Logger
     private let accessLog: AccessLogWriter
 
+    /// Request logs as `configuration` says: the slow log through `logger`, the access log to stderr.
     public init(configuration: Configuration = .init(), logger: Logger) {
         self.configuration = configuration
         self.logger = logger

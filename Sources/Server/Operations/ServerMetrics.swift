@@ -12,6 +12,7 @@ import Synchronization
 /// Operation names come from clients, so they are labels only for the first `maxOperationNames` distinct names a
 /// process sees; later ones count as `other` (a client inventing names cannot grow the series without bound).
 public final class ServerMetrics: Sendable {
+    /// Distinct operation names a process uses as labels; later ones count as `other`.
     public static let maxOperationNames = 100
 
     /// The backend's registry in Prometheus' text format.
@@ -39,6 +40,7 @@ public final class ServerMetrics: Sendable {
     private let sharedStateInvalidations = Gauge(label: "graphql_fcgi_shared_state_invalidations")
     private let sharedStateCounters = Gauge(label: "graphql_fcgi_shared_state_attempt_counters")
 
+    /// Metrics through the bootstrapped backend; `render` returns its registry for `/metrics`.
     public init(render: @escaping @Sendable () -> [UInt8]) {
         self.render = render
     }

@@ -19,6 +19,7 @@ public final class ServerStatus: Sendable {
     private let reloads = Atomic<Int>(0)
     private let pool = Mutex<WorkerPool?>(nil)
 
+    /// Counters at zero, no pool attached; uptime counts from now.
     public init() {}
 
     /// The pool whose threads the status reports; set once it exists.
@@ -36,8 +37,10 @@ public final class ServerStatus: Sendable {
 
     func recordReload() { reloads.add(1, ordering: .relaxed) }
 
+    /// Requests recorded since the status was created, whatever their outcome.
     public var requestsServed: Int { requests.load(ordering: .relaxed) }
 
+    /// Time since the status was created.
     public var uptime: Duration { ContinuousClock.now - started }
 
     /// Threads serving a request now, and threads in all.

@@ -9,7 +9,9 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
     /// The folder the endpoint is in, without the trailing slash (`""` for `/graphql`).
     public let base: String
 
+    /// The usual endpoint, `/graphql`.
     public static let `default` = Endpoint(validated: "/graphql")
+    /// What a valid endpoint looks like, for error messages.
     public static let expectedForm = "an absolute path such as /graphql or /api/graphql (letters, digits, - . _ ~ between slashes)"
 
     /// Nil unless `path` starts with `/`, has no empty, `.` or `..` segment, no trailing slash, and only unreserved
@@ -28,6 +30,7 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
         self.base = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
     }
 
+    /// The path, e.g. `/api/graphql`.
     public var description: String { path }
 
     /// Where the explorer's files are served: `<endpoint>/explorer/`.

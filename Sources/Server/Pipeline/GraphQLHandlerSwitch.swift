@@ -8,15 +8,18 @@ public final class GraphQLHandlerSwitch: Sendable {
     private let current: Mutex<GraphQLHTTPHandler>
     private let replacements = Atomic<Int>(0)
 
+    /// A switch serving `handler` until it is replaced.
     public init(_ handler: GraphQLHTTPHandler) {
         current = Mutex(handler)
     }
 
+    /// The handler in service now.
     public var handler: GraphQLHTTPHandler { current.withLock { $0 } }
 
     /// Bumped by every replacement, so a thread can notice one with a single atomic load per request.
     public var generation: Int { replacements.load(ordering: .acquiring) }
 
+    /// Puts `handler` in service for the next requests, and bumps `generation`.
     public func replace(with handler: GraphQLHTTPHandler) {
         current.withLock { $0 = handler }
         replacements.add(1, ordering: .releasing)

@@ -8,7 +8,9 @@ import GraphQLEngine
 /// What every resolver receives as its context: the request id, the session credential the request carried (if
 /// any), and the way to turn that credential into a session.
 public struct RequestContext: Sendable {
+    /// The request's id, as the response's `X-Request-Id` and the log lines about it carry it.
     public let requestID: String
+    /// The session token or cookie the request carried; nil when it carried none.
     public let credential: KratosCredential?
     /// Where the request came from, as nginx and any trusted proxy said; resolved only when a resolver asks.
     private let origin: ClientOrigin
@@ -19,6 +21,7 @@ public struct RequestContext: Sendable {
     /// Set by a resolver the throttle refused: the pipeline answers with a `Retry-After` header.
     let retryAfter = RetryAfter()
 
+    /// A request's context; without `accounts` (or a credential), `requireSession()` always throws `UNAUTHENTICATED`.
     public init(requestID: String, credential: KratosCredential? = nil, origin: ClientOrigin = .init(), accounts: Accounts? = nil) {
         self.requestID = requestID
         self.credential = credential
@@ -68,10 +71,14 @@ extension Accounts {
 
 /// The raw inputs of `RequestContext.clientAddress`, kept unparsed: most requests never need them.
 public struct ClientOrigin: Sendable {
+    /// nginx's `REMOTE_ADDR`; nil when it passed none.
     public var remoteAddress: String?
+    /// The `X-Forwarded-For` header, believed only when `remoteAddress` is a trusted proxy.
     public var forwardedFor: String?
+    /// Proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`).
     public var trustedProxies: [AddressRange]
 
+    /// An origin; all unknown by default, which makes the client address empty.
     public init(remoteAddress: String? = nil, forwardedFor: String? = nil, trustedProxies: [AddressRange] = []) {
         self.remoteAddress = remoteAddress
         self.forwardedFor = forwardedFor

@@ -8,6 +8,7 @@ public import GraphQLHTTP
 public struct RequestPipeline: Sendable {
     /// The GraphQL handler in service; SIGHUP replaces it.
     public let handlers: GraphQLHandlerSwitch
+    /// Kratos, the session cache and the throttle, for each request's context; nil: no sessions.
     public let accounts: Accounts?
     /// The explorer's page and files; nil when it is switched off.
     public let explorer: ExplorerAssets?
@@ -23,6 +24,8 @@ public struct RequestPipeline: Sendable {
     /// Request counters and latencies, and `/metrics`; nil when no metrics backend is set up.
     public let metrics: ServerMetrics?
 
+    /// A pipeline serving `graphQL` on `endpoint` (default `/graphql`); accounts, explorer, request log and metrics
+    /// are off unless given.
     public init(
         graphQL: GraphQLHTTPHandler,
         accounts: Accounts? = nil,

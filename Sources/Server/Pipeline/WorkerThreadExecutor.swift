@@ -13,8 +13,10 @@ public final class WorkerThreadExecutor: TaskExecutor, @unchecked Sendable {
     private var jobs: [UnownedJob] = []
     private var finished = false
 
+    /// An executor with no jobs, for one worker thread.
     public init() {}
 
+    /// Queues `job` for the thread in `runBlocking`; Swift's runtime calls it, from any thread.
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         condition.lock()

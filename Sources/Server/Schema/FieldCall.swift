@@ -16,6 +16,7 @@ public struct FieldCall<Arguments: Sendable>: Sendable {
     /// The field: its name, parent and return types, response path.
     public let field: FieldInfo
 
+    /// A call from its parts; the registry's bindings build one for each resolution.
     public init(parent: any Sendable, arguments: Arguments, context: RequestContext, field: FieldInfo) {
         self.parent = parent
         self.arguments = arguments
@@ -40,6 +41,7 @@ public struct FieldCall<Arguments: Sendable>: Sendable {
 
 /// Arguments of a field that has none, or whose arguments the resolver ignores.
 public struct NoArguments: Decodable, Sendable {
+    /// The only value: it holds nothing.
     public init() {}
 }
 

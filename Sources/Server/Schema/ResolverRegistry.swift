@@ -15,6 +15,7 @@ public struct ResolverRegistry: Sendable {
     /// any subset of them. The API owner's bindings must all match a field.
     public private(set) var optionalCoordinates: Set<String> = []
 
+    /// An empty registry.
     public init() {}
 
     /// Binds `resolve` to `coordinate` (`"Query.hello"`). A later binding of the same field replaces it.

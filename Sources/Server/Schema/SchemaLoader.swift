@@ -7,18 +7,22 @@ public import GraphQLEngine
 
 /// Why a schema could not be loaded. The message names the file and every field concerned.
 public struct SchemaLoadError: Error, CustomStringConvertible, Equatable {
+    /// What failed, naming the file and every field concerned.
     public let description: String
 }
 
 /// A schema with its resolvers bound: in its fields for GraphQLSwift's executor, and as `Resolvers` for the plan
 /// executor (both run the same closures).
 public struct LoadedSchema: Sendable {
+    /// The executable schema, its fields' resolve functions set for GraphQLSwift's executor.
     public let schema: GraphQLSchema
+    /// The same resolvers, by `Type.field` coordinate, for the plan executor.
     public let resolvers: Resolvers
 }
 
 /// Builds the executable schema from an SDL file and binds the registry's resolvers to its fields.
 public enum SchemaLoader {
+    /// `build(sdl:resolvers:origin:authGuard:)` on the SDL file at `path`; the errors name the file.
     public static func load(
         path: String,
         resolvers: ResolverRegistry,
