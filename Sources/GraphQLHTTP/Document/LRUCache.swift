@@ -2,22 +2,31 @@
 import Synchronization
 
 /// A thread-safe least-recently-used cache from strings to values, bounded both in entries and in the total size
-/// of its keys (the query texts, which the parsed documents are proportional to).
+/// of its entries: each counts its key's UTF-8 bytes (a query text, which the parsed document is proportional to),
+/// plus the bytes its value holds when the caller gives them (the persisted-query store's texts).
 ///
 /// The entries form a doubly linked list threaded through an array, so a hit, an insert and an eviction are
 /// O(1) under one short lock.
 public final class LRUCache<Value: Sendable>: Sendable {
+    /// The cache's counters since it was created, and its current size.
     public struct Statistics: Sendable, Equatable {
+        /// Lookups that found their key.
         public var hits = 0
+        /// Lookups that did not.
         public var misses = 0
+        /// Entries dropped to make room (not those removed with `removeValue(forKey:)`).
         public var evictions = 0
+        /// Entries held now.
         public var entries = 0
+        /// Bytes held now: the keys' UTF-8 bytes plus the value bytes given at insertion.
         public var keyBytes = 0
     }
 
     private struct Node {
         var key: String
         var value: Value
+        /// What this entry counts against `maxKeyBytes`.
+        var size: Int
         var previous: Int
         var next: Int
     }
@@ -45,15 +54,19 @@ public final class LRUCache<Value: Sendable>: Sendable {
         }
     }
 
+    /// Most entries kept (at least 1); the least recently used goes first.
     public let maxEntries: Int
+    /// Most bytes kept in all, keys and declared value bytes (at least 1).
     public let maxKeyBytes: Int
     private let state = Mutex(State())
 
+    /// An empty cache; a bound below 1 is raised to 1.
     public init(maxEntries: Int, maxKeyBytes: Int) {
         self.maxEntries = max(1, maxEntries)
         self.maxKeyBytes = max(1, maxKeyBytes)
     }
 
+    /// The value for `key`, now the most recently used, or nil; counted as a hit or a miss.
     public func value(forKey key: String) -> Value? {
         state.withLock { state in
             guard let slot = state.index[key] else {
@@ -69,13 +82,16 @@ public final class LRUCache<Value: Sendable>: Sendable {
         }
     }
 
-    /// Stores `value`. A key larger than `maxKeyBytes` on its own is not cached.
-    public func insert(_ value: Value, forKey key: String) {
-        let size = key.utf8.count
-        guard size <= maxKeyBytes else { return }
+    /// Stores `value`, counting `key`'s UTF-8 bytes plus `valueBytes` against `maxKeyBytes`. An entry larger than
+    /// that bound on its own is not cached.
+    public func insert(_ value: Value, forKey key: String, valueBytes: Int = 0) {
+        let (size, overflow) = key.utf8.count.addingReportingOverflow(max(0, valueBytes))
+        guard !overflow, size <= maxKeyBytes else { return }
         state.withLock { state in
             if let slot = state.index[key] {
+                state.statistics.keyBytes += size - state.nodes[slot].size
                 state.nodes[slot].value = value
+                state.nodes[slot].size = size
                 return
             }
             while state.statistics.entries >= maxEntries || state.statistics.keyBytes + size > maxKeyBytes {
@@ -84,12 +100,12 @@ public final class LRUCache<Value: Sendable>: Sendable {
                 let evictedKey = state.nodes[victim].key
                 state.index[evictedKey] = nil
                 state.statistics.entries -= 1
-                state.statistics.keyBytes -= evictedKey.utf8.count
+                state.statistics.keyBytes -= state.nodes[victim].size
                 state.statistics.evictions += 1
                 state.nodes[victim].key = ""
                 state.freeSlots.append(victim)
             }
-            let node = Node(key: key, value: value, previous: -1, next: -1)
+            let node = Node(key: key, value: value, size: size, previous: -1, next: -1)
             let slot: Int
             if let free = state.freeSlots.popLast() {
                 state.nodes[free] = node
@@ -111,11 +127,12 @@ public final class LRUCache<Value: Sendable>: Sendable {
             guard let slot = state.index.removeValue(forKey: key) else { return }
             state.unlink(slot)
             state.statistics.entries -= 1
-            state.statistics.keyBytes -= key.utf8.count
+            state.statistics.keyBytes -= state.nodes[slot].size
             state.nodes[slot].key = ""
             state.freeSlots.append(slot)
         }
     }
 
+    /// A snapshot of the counters.
     public var statistics: Statistics { state.withLock { $0.statistics } }
 }

@@ -11,22 +11,32 @@ import GraphQLEngine
 /// - allowlist: only the operations of a manifest file run (by hash, or by a text whose hash is listed); anything
 ///   else gets `PERSISTED_QUERY_NOT_ALLOWED`. The strongest defence against hostile queries for first-party clients.
 public final class PersistedQueries: Sendable {
+    /// `automatic` (APQ), or `allowlist` with its manifest: query texts by SHA-256 hash, in lower-case hex.
     public enum Mode: Sendable {
         case automatic
         case allowlist([String: String])
     }
 
+    /// `extensions.code` for a hash unknown to the APQ store.
     public static let notFoundCode = ErrorCode.persistedQueryNotFound
+    /// `extensions.code` for an operation outside the allowlist.
     public static let notAllowedCode = ErrorCode.persistedQueryNotAllowed
+    /// `extensions.code` for a query text whose SHA-256 is not the hash sent with it.
     public static let hashMismatchCode = ErrorCode.persistedQueryHashMismatch
 
     private let mode: Mode
     private let registered: LRUCache<String>
 
+    /// Persisted queries in `mode`. APQ keeps up to `maxEntries` queries, least recently used out first;
+    /// `maxQueryBytes` bounds the bytes of the texts (and their hashes) held, so that a client registering large
+    /// distinct queries cannot grow a worker's memory past it.
     public init(mode: Mode, maxEntries: Int = 10_000, maxQueryBytes: Int = 8 << 20) {
         self.mode = mode
         self.registered = LRUCache(maxEntries: maxEntries, maxKeyBytes: maxQueryBytes)
     }
+
+    /// The APQ store's counters and size (entries, bytes of the texts and hashes held).
+    var statistics: LRUCache<String>.Statistics { registered.statistics }
 
     /// The query text to run, or the error to answer with.
     func resolve(_ parameters: GraphQLRequestParameters) -> Result<String, GraphQLError> {
@@ -54,7 +64,7 @@ public final class PersistedQueries: Sendable {
             guard Self.sha256(text) == hash else {
                 return .failure(Self.error("The query does not match its sha256Hash", Self.hashMismatchCode))
             }
-            registered.insert(text, forKey: hash)
+            registered.insert(text, forKey: hash, valueBytes: text.utf8.count)
             return .success(text)
         }
     }
@@ -99,7 +109,9 @@ public final class PersistedQueries: Sendable {
         return manifest
     }
 
+    /// Why a manifest was refused; a file that cannot be read or parsed throws its own error.
     public struct ManifestError: Error, CustomStringConvertible {
+        /// What is wrong with the manifest, e.g. `'operations' must be an array`.
         public let description: String
         init(_ description: String) { self.description = description }
     }
