@@ -16,6 +16,8 @@ let package = Package(
         .executable(name: "graphql-fcgi", targets: ["graphql-fcgi"]),
         // What an app builds its own server on (see examples/notes): the whole server, with its own resolvers.
         .library(name: "GraphQLFCGI", targets: ["GraphQLFCGI"]),
+        // SQLite for an app's own storage (examples/notes), the one the server's declarative data uses.
+        .library(name: "GraphQLFCGISQLite", targets: ["SQLite"]),
     ],
     dependencies: [
         .package(url: "https://github.com/GraphQLSwift/GraphQL", exact: "4.3.0"),
@@ -33,6 +35,7 @@ let package = Package(
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
         .target(name: "CSharedMemory"),
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         // Level 1: transports and the GraphQL-over-HTTP protocol, independent of each other.
         .target(
@@ -41,6 +44,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "HTTPClient", dependencies: ["CCurl"], swiftSettings: swiftSettings),
+        // SQLite databases (the embedded default of declarative data, and apps' own storage).
+        .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
         // What every instance and host must agree on: session invalidations and attempt counters.
         .target(
             name: "SharedState",
@@ -155,6 +160,7 @@ let package = Package(
         // Test support: the Kratos emulator as a child process, for tests that need a real HTTP peer.
         .target(name: "TestSupport", path: "Tests/Support", swiftSettings: swiftSettings),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"], swiftSettings: swiftSettings),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: swiftSettings),
         .testTarget(name: "SharedStateTests", dependencies: ["SharedState", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KratosTests", dependencies: ["Kratos", "HTTPClient", "TestSupport"], swiftSettings: swiftSettings),

@@ -10,11 +10,13 @@ let package = Package(
         .package(name: "graphql-fcgi", path: "../..")
     ],
     targets: [
-        // SQLite from Debian's libsqlite3-dev, the one C library the app adds.
-        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .executableTarget(
             name: "notes",
-            dependencies: ["CSQLite", .product(name: "GraphQLFCGI", package: "graphql-fcgi")],
+            dependencies: [
+                .product(name: "GraphQLFCGI", package: "graphql-fcgi"),
+                // graphql-fcgi's SQLite module (Debian's libsqlite3), which its declarative data uses too.
+                .product(name: "GraphQLFCGISQLite", package: "graphql-fcgi"),
+            ],
             swiftSettings: [
                 .enableUpcomingFeature("ExistentialAny"),
                 .enableUpcomingFeature("InternalImportsByDefault"),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import GraphQLFCGI
+import SQLite
 import Synchronization
 
 // notes: graphql-fcgi with the account fields and each signed-in user's own notes, stored in SQLite.

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+@testable import SQLite
+
+@Suite struct SQLiteDatabaseTests {
+    static func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("sqlite-\(UUID().uuidString).db").path
+    }
+
+    @Test func storesAndReadsEveryKindOfValue() throws {
+        let database = try SQLiteDatabase(path: Self.temporaryPath())
+        _ = try database.rows("CREATE TABLE t (i INTEGER, r REAL, s TEXT, b BLOB, n TEXT)")
+        _ = try database.rows("INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5)", [.integer(-7), .real(2.5), .text("héllo '; DROP"), .blob([0, 255]), .null])
+        let rows = try database.rows("SELECT i, r, s AS text, b, n FROM t")
+        #expect(rows == [SQLiteRow(columns: ["i", "r", "text", "b", "n"], values: [.integer(-7), .real(2.5), .text("héllo '; DROP"), .blob([0, 255]), .null])])
+        #expect(rows[0]["text"] == .text("héllo '; DROP"))
+    }
+
+    @Test func aFailedTransactionLeavesNothing() throws {
+        let database = try SQLiteDatabase(path: Self.temporaryPath())
+        _ = try database.rows("CREATE TABLE t (k TEXT PRIMARY KEY)")
+        #expect(throws: SQLiteError.self) {
+            try database.withConnection { connection in
+                try connection.transaction {
+                    _ = try connection.rows("INSERT INTO t VALUES ('a')")
+                    _ = try connection.rows("INSERT INTO t VALUES ('a')")  // the primary key refuses it
+                }
+            }
+        }
+        #expect(try database.rows("SELECT count(*) AS n FROM t")[0]["n"] == .integer(0))
+    }
+
+    @Test func describesAStatementWithoutRunningIt() throws {
+        let database = try SQLiteDatabase(path: Self.temporaryPath())
+        _ = try database.rows("CREATE TABLE posts (id INTEGER PRIMARY KEY, title TEXT)")
+        let shape = try database.withConnection { try $0.shape(of: "SELECT id, title AS name FROM posts WHERE id = ?1") }
+        #expect(shape == SQLiteStatementShape(parameterCount: 1, columns: ["id", "name"], isReadOnly: true))
+        let error = #expect(throws: SQLiteError.self) { try database.withConnection { try $0.shape(of: "SELECT nope FROM posts") } }
+        #expect(error?.message == "no such column: nope")
+        #expect(throws: SQLiteError.self) { try database.rows("SELECT 1; DROP TABLE posts") }
+        #expect(try database.rows("SELECT count(*) AS n FROM posts")[0]["n"] == .integer(0))
+    }
+
+    @Test func threadsEachGetAConnection() async throws {
+        let database = try SQLiteDatabase(path: Self.temporaryPath())
+        _ = try database.rows("CREATE TABLE t (n INTEGER)")
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<16 {
+                group.addTask { _ = try? database.rows("INSERT INTO t VALUES (?1)", [.integer(Int64(index))]) }
+            }
+        }
+        #expect(try database.rows("SELECT sum(n) AS total FROM t")[0]["total"] == .integer(120))
+    }
+}
