@@ -74,6 +74,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Level 2: declarative data: `@sql` fields bound to statements on a database.
+        .target(
+            name: "SQLData",
+            dependencies: [
+                "GraphQLEngine",
+                "SQLite",
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Level 2: the Kratos API client.
         .target(name: "Kratos", dependencies: ["HTTPClient"], swiftSettings: swiftSettings),
 
@@ -81,6 +93,8 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
+                "SQLData",
+                "SQLite",
                 "GraphQLEngine",
                 "FastCGI",
                 "GraphQLHTTP",
@@ -161,6 +175,11 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/Support", swiftSettings: swiftSettings),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"], swiftSettings: swiftSettings),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SQLDataTests",
+            dependencies: ["SQLData", "SQLite", "GraphQLEngine", .product(name: "GraphQL", package: "GraphQL")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SharedStateTests", dependencies: ["SharedState", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KratosTests", dependencies: ["Kratos", "HTTPClient", "TestSupport"], swiftSettings: swiftSettings),

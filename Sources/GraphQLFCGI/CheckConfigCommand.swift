@@ -27,6 +27,8 @@ struct CheckConfigCommand: ParsableCommand {
         } catch {
             problems.append("\(error)")
         }
+        // A schema's problems come as one error, a line each (every @sql field's, say): one problem a line.
+        problems = problems.flatMap { $0.split(separator: "\n").map(String.init) }
         if problems.isEmpty {
             print("graphql-fcgi: configuration OK (schema \(options.schema))")
             return

@@ -32,6 +32,9 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "The path the API answers on: nginx's location (/api/graphql); the explorer is under it, /ping, /status and the other operator paths beside it.")
     var endpoint: String = Endpoint.default.path
 
+    @Option(help: "Where @sql fields read and write: sqlite:PATH (a database file, created when missing).")
+    var database: String?
+
     @Option(help: "The SDL schema file.")
     var schema: String = ServerConfiguration().schemaPath
 
@@ -192,6 +195,7 @@ struct ServeOptions: ParsableArguments {
         for proxy in trustedProxy where AddressRange(proxy) == nil {
             problems.append("--trusted-proxy \(proxy) is not an address or CIDR block")
         }
+        if let database { require(DataSource(database) != nil, "--database must be \(DataSource.expectedForm)") }
         require(Endpoint(endpoint) != nil, "--endpoint must be \(Endpoint.expectedForm)")
         require(SharedStateLocation(url: sharedState) != nil, "--shared-state must be \(SharedStateLocation.expectedForm)")
         return problems
@@ -211,6 +215,7 @@ struct ServeOptions: ParsableArguments {
         }
         configuration.schemaPath = schema
         if let endpoint = Endpoint(endpoint) { configuration.endpoint = endpoint }
+        configuration.dataSource = database.flatMap(DataSource.init)
         configuration.workers.threadCount = threads
         configuration.workers.maxBodyBytes = maxBodyBytes
         configuration.gracePeriod = .seconds(gracePeriod)

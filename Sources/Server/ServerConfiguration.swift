@@ -31,6 +31,8 @@ public struct ServerConfiguration: Sendable {
     /// Where every instance records ended sessions and counts sign-in attempts: a shared-memory table for the
     /// instances of one host (the default, under the units' runtime directory), or a Redis server for several hosts.
     public var sharedState: SharedStateLocation = .sharedMemory(path: SharedStateLocation.defaultPath)
+    /// Where `@sql` fields read and write. Default none: an SDL with `@sql` fields then refuses to load.
+    public var dataSource: DataSource?
     /// The path the API answers on, as nginx's `location` hands it over. Default `/graphql`.
     public var endpoint: Endpoint = .default
     /// The explorer's files (`index.html`, scripts, styles), served at GET `/graphql` to browsers. Default

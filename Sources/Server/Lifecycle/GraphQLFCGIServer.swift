@@ -14,6 +14,7 @@ public struct GraphQLFCGIServer {
     /// The resolvers bound to the schema at startup and again at each SIGHUP reload.
     public let resolvers: ResolverRegistry
     private let logger: Logger
+    private let databases = OpenDatabases()
 
     /// The metrics backend's renderer for `/metrics` (set up by the executable); nil: no `/metrics`.
     public let renderMetrics: (@Sendable () -> [UInt8])?
@@ -136,7 +137,8 @@ extension GraphQLFCGIServer {
     /// resolver bindings, the explorer's files. `graphql-fcgi check-config` reports these.
     public func check() -> [String] {
         var problems: [String] = []
-        for step in [checkKratosAdminURL, { _ = try SchemaLoader.load(path: configuration.schemaPath, resolvers: resolvers) }, { _ = try loadExplorer() }] {
+        let loadSchema = { _ = try SchemaLoader.load(path: configuration.schemaPath, resolvers: resolvers, database: try databases.database(configuration.dataSource)) }
+        for step in [checkKratosAdminURL, loadSchema, { _ = try loadExplorer() }] {
             do {
                 try step()
             } catch {
@@ -167,7 +169,8 @@ extension GraphQLFCGIServer {
         let loaded = try SchemaLoader.load(
             path: settings.schemaPath,
             resolvers: resolvers,
-            authGuard: { context in _ = try await RequestContext.of(context).requireSession() }
+            authGuard: { context in _ = try await RequestContext.of(context).requireSession() },
+            database: try databases.database(settings.dataSource)
         )
         logger.info("schema loaded", metadata: ["path": "\(settings.schemaPath)"])
         return GraphQLHTTPHandler(schema: loaded.schema, resolvers: loaded.resolvers, configuration: settings.graphQL, logger: logger)
@@ -183,6 +186,7 @@ extension GraphQLFCGIServer {
             if let reloadConfiguration {
                 let reloaded = try reloadConfiguration()
                 settings.schemaPath = reloaded.schemaPath
+                settings.dataSource = reloaded.dataSource
                 settings.graphQL = reloaded.graphQL
                 settings.allowBreakingReload = reloaded.allowBreakingReload
             }

@@ -49,10 +49,10 @@ public struct ResolverRegistry: Sendable {
         typeResolvers[abstractType] = resolve
     }
 
-    /// Only the seed's `hello`.
+    /// Only the seed's `hello`, bound when the SDL declares it (an SDL of `@sql` fields need not).
     public static var hello: ResolverRegistry {
         var registry = ResolverRegistry()
-        registry.bindValue("Query.hello") { "Hello, world!" }
+        registry.bindSynchronous("Query.hello", optional: true) { _, _, _, _ in "Hello, world!" }
         return registry
     }
 

@@ -4,6 +4,9 @@ import OrderedCollections
 public import GraphQL
 import GraphQLHTTP
 public import GraphQLEngine
+import Kratos
+import SQLData
+public import SQLite
 
 /// Why a schema could not be loaded. The message names the file and every field concerned.
 public struct SchemaLoadError: Error, CustomStringConvertible, Equatable {
@@ -22,13 +25,14 @@ public struct LoadedSchema: Sendable {
 
 /// Builds the executable schema from an SDL file and binds the registry's resolvers to its fields.
 public enum SchemaLoader {
-    /// `build(sdl:resolvers:origin:authGuard:)` on the SDL file at `path`; the errors name the file.
+    /// `build(sdl:resolvers:origin:authGuard:database:)` on the SDL file at `path`; the errors name the file.
     public static func load(
         path: String,
         resolvers: ResolverRegistry,
-        authGuard: (@Sendable (_ context: any Sendable) async throws -> Void)? = nil
+        authGuard: (@Sendable (_ context: any Sendable) async throws -> Void)? = nil,
+        database: SQLiteDatabase? = nil
     ) throws(SchemaLoadError) -> LoadedSchema {
-        try build(sdl: try read(path), resolvers: resolvers, origin: path, authGuard: authGuard)
+        try build(sdl: try read(path), resolvers: resolvers, origin: path, authGuard: authGuard, database: database)
     }
 
     /// The schema an SDL file serves — with the directives graphql-fcgi declares for it — without binding resolvers:
@@ -50,7 +54,13 @@ public enum SchemaLoader {
     /// The SDL built, with `@auth` declared when it uses the directive without declaring it.
     private static func unbound(sdl: String, origin: String) throws(SchemaLoadError) -> GraphQLSchema {
         do {
-            return try buildSchema(source: sdl.contains("directive @\(authDirective)") ? sdl : sdl + "\n" + authDirectiveDefinition + "\n")
+            var source = sdl
+            if !sdl.contains("directive @\(authDirective)") { source += "\n" + authDirectiveDefinition + "\n" }
+            // Declared only for an SDL that uses it: introspection shows what the SDL declares, and nothing more.
+            if sdl.contains("@\(SQLFields.directiveName)("), !sdl.contains("directive @\(SQLFields.directiveName)") {
+                source += SQLFields.directiveDefinition + "\n"
+            }
+            return try buildSchema(source: source)
         } catch {
             throw SchemaLoadError(description: "\(origin): invalid SDL: \(describe(error))")
         }
@@ -76,9 +86,23 @@ public enum SchemaLoader {
         sdl: String,
         resolvers: ResolverRegistry,
         origin: String = "schema",
-        authGuard: (@Sendable (_ context: any Sendable) async throws -> Void)? = nil
+        authGuard: (@Sendable (_ context: any Sendable) async throws -> Void)? = nil,
+        database: SQLiteDatabase? = nil
     ) throws(SchemaLoadError) -> LoadedSchema {
         let schema = try unbound(sdl: sdl, origin: origin)
+        var resolvers = resolvers
+        do {
+            let declared = try SQLFields.resolvers(
+                schema: schema, sdl: sdl, origin: origin, database: database, resolvedElsewhere: resolvers.coordinates,
+                identity: { context in
+                    guard let id = try await RequestContext.of(context).requireSession().identity?.id else { throw AccountErrors.unauthenticated() }
+                    return id
+                }
+            )
+            for (coordinate, resolve) in declared { resolvers.bind(coordinate, resolve) }
+        } catch {
+            throw SchemaLoadError(description: error.description)
+        }
 
         var unbound = resolvers.coordinates.subtracting(resolvers.optionalCoordinates)
         var missingRootResolvers: [String] = []
