@@ -26,6 +26,30 @@ HELLO = "{ hello }"
 ME = "{ me { id email } }"
 WIDE = ("query Wide { " + " ".join(f"f{i}: hello" for i in range(16)) + " ...Extra } "
         "fragment Extra on Query { e1: hello e2: hello t: __typename h: hello }")
+# Declarative data (schema/examples/blog.graphql on SQLite): 100 rows x 5 fields, and the same with a nested @sql
+# list per row (one statement for all 100 rows' comments).
+SQL_LIST = "{ posts(limit: 100) { id title body publishedAt t: title } }"
+SQL_NESTED = "{ posts(limit: 100) { id title body publishedAt comments { body } } }"
+LABELS = {HELLO: "{ hello }", WIDE: "20 fields + fragment", ME: "{ me { id email } } (signed in)",
+          SQL_LIST: "@sql: 100 rows x 5 fields", SQL_NESTED: "@sql: 100 rows + a nested list each"}
+
+
+def blog_database():
+    """The blog example's tables with 100 published posts, 2 comments each."""
+    import sqlite3
+    os.makedirs(OUT, exist_ok=True)
+    path = os.path.join(OUT, "blog.db")
+    if os.path.exists(path):
+        os.unlink(path)
+    with sqlite3.connect(path) as connection:
+        connection.executescript(open(os.path.join(ROOT, "schema", "examples", "blog.sql")).read())
+        connection.execute("DELETE FROM posts")
+        for post in range(100):
+            cursor = connection.execute("INSERT INTO posts (author_id, title, body, published, published_at) "
+                                        "VALUES (1, ?, 'A body of a few words.', 1, ?)", (f"Post {post}", f"2026-01-01T00:{post // 60:02d}:{post % 60:02d}Z"))
+            for comment in range(2):
+                connection.execute("INSERT INTO comments (post_id, identity_id, body) VALUES (?, 'x', 'Nice')", (cursor.lastrowid,))
+    return path
 
 
 def build_floor():
@@ -100,6 +124,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "graphql-fcgi"))
+    parser.add_argument("--only", help="run only the cases whose name contains this (the floor always runs)")
     args = parser.parse_args()
 
     floor_binary = build_floor()
@@ -112,13 +137,18 @@ def main():
         ("graphql-fcgi, reference executor", dict(worker_args=["--executor", "reference"]), [("POST", HELLO), ("POST", WIDE)]),
         ("graphql-fcgi, no document cache", dict(worker_args=["--no-document-cache"]), [("POST", HELLO), ("POST", WIDE)]),
         ("graphql-fcgi, no session cache", dict(worker_args=["--session-cache-ttl", "0"]), [("POST", ME)]),
+        ("graphql-fcgi, @sql on SQLite", dict(schema=os.path.join(ROOT, "schema", "examples", "blog.graphql"), kratos=False,
+                                              worker_args=["--database", "sqlite:" + blog_database()]),
+         [("POST", SQL_LIST), ("POST", SQL_NESTED)]),
     ]
     results = {}
     for name, options, requests in cases:
+        if args.only and args.only not in name and name != "C floor":
+            continue
         stack = Stack(args.binary, instances=2, **options).start()
         try:
             for method, query in requests:
-                label = {HELLO: "{ hello }", WIDE: "20 fields + fragment", ME: "{ me { id email } } (signed in)"}[query]
+                label = LABELS[query]
                 results[(name, method, label)] = measure(stack, args.seconds, args.connections, method, query)
                 print(f"measured {name}: {method} {label}", file=sys.stderr, flush=True)
         finally:

@@ -3,10 +3,13 @@ import GraphQL
 import GraphQLEngine
 import SQLite
 import OrderedCollections
+import Synchronization
 
 /// Runs one `@sql` field's statement for a request and shapes its rows as the field's type wants them.
 struct SQLFieldResolver: Sendable {
     let statement: SQLStatement
+    /// The statement for every parent row at once; nil when it cannot be batched (see `SQLBatch`).
+    let batch: SQLBatch?
     let returns: SQLResult
     /// A non-null field that is not a list: no row is `NOT_FOUND` (a mutation that matched nothing, say).
     let requiresRow: Bool
@@ -19,37 +22,112 @@ struct SQLFieldResolver: Sendable {
     }
 
     private func run(source: any Sendable, arguments: Map, context: any Sendable) async throws -> (any Sendable)? {
+        let parent = source as? SQLRecord
         var values: [SQLiteValue] = []
         values.reserveCapacity(statement.parameters.count)
         for parameter in statement.parameters {
             switch parameter {
             case .argument(let name): values.append(SQLValues.value(of: arguments[name]))
-            case .parent(let column): values.append(SQLValues.value(of: (source as? SQLRecord)?.columns[column] ?? nil))
+            case .parent(let column): values.append(parent?.raw(column) ?? .null)
             case .identity: values.append(.text(try await identity(context)))
             }
         }
-        let (text, inTransaction) = (statement.text, self.inTransaction)
-        let rows: [SQLiteRow]
+        let items: [(any Sendable)?]
+        if let batch, let parent, let siblings = parent.siblings {
+            // The first of the parent rows to ask runs the statement for all of them; the others read their share.
+            items = try siblings.items(of: batch.text, for: parent.raw(batch.parentColumn) ?? .null) {
+                var batchValues = values
+                batchValues[batch.position - 1] = .text(SQLValues.jsonArray(siblings.values(of: batch.parentColumn)))
+                let rows = try execute(batch.text, batchValues)
+                let shared = SQLSiblings(rows)
+                let key = rows.first?.columns.firstIndex(of: batch.keyColumn)
+                var grouped: [SQLiteValue: [(any Sendable)?]] = [:]
+                for row in rows { grouped[key.map { row.values[$0] } ?? .null, default: []].append(returns.item(row, siblings: shared)) }
+                return grouped
+            }
+        } else {
+            let rows = try execute(statement.text, values)
+            let shared = SQLSiblings(rows)
+            items = rows.map { returns.item($0, siblings: shared) }
+        }
+        if requiresRow, items.isEmpty {
+            throw GraphQLError(message: "Not found", extensions: ["code": .string(ErrorCode.notFound)])
+        }
+        return returns.collect(items)
+    }
+
+    private func execute(_ text: String, _ values: [SQLiteValue]) throws -> [SQLiteRow] {
+        let inTransaction = self.inTransaction
         do {
-            rows = try database.withConnection { connection in
+            return try database.withConnection { connection in
                 inTransaction ? try connection.transaction { try connection.rows(text, values) } : try connection.rows(text, values)
             }
         } catch let error as SQLiteError where error.code == 19 {  // SQLITE_CONSTRAINT
             throw GraphQLError(message: "The change conflicts with the data already stored", extensions: ["code": .string(ErrorCode.badUserInput)])
         }
-        if requiresRow, rows.isEmpty {
-            throw GraphQLError(message: "Not found", extensions: ["code": .string(ErrorCode.notFound)])
-        }
-        return returns.shape(rows)
     }
 }
 
-/// A row as the fields below an `@sql` field read it: by column name (`DefaultResolver` reads the dictionary), and by
-/// nested `@sql` fields as `:parent.column`.
+/// A row as the fields below an `@sql` field read it: its values by column name, converted to the fields' types
+/// when read (`SQLFields` binds a resolver to each such field; `DefaultResolver` reads it through
+/// `KeySubscriptable`); nested `@sql` fields read the raw values.
 struct SQLRecord: Sendable, KeySubscriptable {
-    let columns: [String: (any Sendable)?]
+    let row: SQLiteRow
+    /// The column positions by name, shared by every row of the result.
+    let positions: [String: Int]
+    let conversions: [String: SQLValues.Conversion]
+    /// The rows of the same statement result, which a nested statement runs for at once.
+    let siblings: SQLSiblings?
 
-    subscript(key: String) -> (any Sendable)? { columns[key] ?? nil }
+    /// The value of column `name` as SQLite returned it, for `:parent.column` parameters and batch keys.
+    func raw(_ name: String) -> SQLiteValue? { positions[name].map { row.values[$0] } }
+
+    /// The value of column `name` converted to the type of the field of that name.
+    subscript(key: String) -> (any Sendable)? {
+        guard let position = positions[key] else { return nil }
+        return (conversions[key] ?? .other).convert(row.values[position])
+    }
+}
+
+/// The rows of one statement result, and what nested batched statements returned for them (once each, by
+/// whichever of them asks first).
+final class SQLSiblings: Sendable {
+    private let rows: [SQLiteRow]
+    /// Column positions by name, the same for every row of one result.
+    let positions: [String: Int]
+    private let results = Mutex<[String: [SQLiteValue: [(any Sendable)?]]]>([:])
+
+    init(_ rows: [SQLiteRow]) {
+        self.rows = rows
+        var positions: [String: Int] = [:]
+        for (index, name) in (rows.first?.columns ?? []).enumerated() where positions[name] == nil { positions[name] = index }
+        self.positions = positions
+    }
+
+    /// The distinct values of `column` in these rows, nulls left out.
+    func values(of column: String) -> [SQLiteValue] {
+        guard let position = positions[column] else { return [] }
+        var seen = Set<SQLiteValue>()
+        return rows.compactMap { row in
+            let value = row.values[position]
+            guard value != .null, seen.insert(value).inserted else { return nil }
+            return value
+        }
+    }
+
+    /// The items of `statement` for the parent whose key is `key`, running `load` for every parent the first time.
+    func items(
+        of statement: String,
+        for key: SQLiteValue,
+        load: () throws -> [SQLiteValue: [(any Sendable)?]]
+    ) throws -> [(any Sendable)?] {
+        try results.withLock { results in
+            if let loaded = results[statement] { return loaded[key] ?? [] }
+            let loaded = try load()
+            results[statement] = loaded
+            return loaded[key] ?? []
+        }
+    }
 }
 
 /// How rows become the value of a field of a given type.
@@ -74,25 +152,21 @@ indirect enum SQLResult: Sendable {
         }
     }
 
-    func shape(_ rows: [SQLiteRow]) -> (any Sendable)? {
-        switch self {
-        case .list(let item): return rows.map { item.one($0) } as [(any Sendable)?]
-        default: return rows.first.flatMap(one)
-        }
+    /// The field's value from its items: all of them for a list, else the first (or null).
+    func collect(_ items: [(any Sendable)?]) -> (any Sendable)? {
+        if case .list = self { return items }
+        return items.first ?? nil
     }
 
-    private func one(_ row: SQLiteRow) -> (any Sendable)? {
+    /// One row as an item of the field's value.
+    func item(_ row: SQLiteRow, siblings: SQLSiblings) -> (any Sendable)? {
         switch self {
         case .object(let conversions):
-            var columns: [String: (any Sendable)?] = [:]
-            for (name, value) in zip(row.columns, row.values) {
-                columns[name] = (conversions[name] ?? .other).convert(value)
-            }
-            return SQLRecord(columns: columns)
+            return SQLRecord(row: row, positions: siblings.positions, conversions: conversions, siblings: siblings)
         case .leaf(let conversion):
             return row.values.first.flatMap(conversion.convert)
         case .list(let item):
-            return item.one(row)
+            return item.item(row, siblings: siblings)
         }
     }
 }
@@ -142,14 +216,20 @@ enum SQLValues {
         }
     }
 
-    /// The SQLite value of a parent row's column.
-    static func value(of column: (any Sendable)?) -> SQLiteValue {
-        switch column {
-        case let integer as Int: .integer(Int64(integer))
-        case let real as Double: .real(real)
-        case let text as String: .text(text)
-        case let flag as Bool: .integer(flag ? 1 : 0)
-        default: .null
+    /// Keys as a JSON array for `json_each`: integers and reals as numbers, text as strings.
+    static func jsonArray(_ values: [SQLiteValue]) -> String {
+        var writer = JSONWriter(capacity: values.count * 8 + 2)
+        writer.raw("[")
+        for (index, value) in values.enumerated() {
+            if index > 0 { writer.raw(",") }
+            switch value {
+            case .integer(let integer): writer.integer(Int(integer))
+            case .real(let real): writer.double(real)
+            case .text(let text): writer.string(text)
+            case .blob, .null: writer.raw("null")
+            }
         }
+        writer.raw("]")
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 }

@@ -27,6 +27,8 @@ public struct SQLStatement: Sendable, Equatable {
     public let text: String
     /// The value source of each position, in order (`parameters[0]` is `?1`).
     public let parameters: [SQLParameterSource]
+    /// How the statement runs for every parent row at once, when it can (see `SQLBatch`).
+    public let batch: SQLBatch?
 
     /// Rewrites `written`; nil when it has an unterminated string, identifier or comment.
     public init?(_ written: String) {
@@ -97,5 +99,64 @@ public struct SQLStatement: Sendable, Equatable {
         }
         self.text = text
         self.parameters = parameters
+        self.batch = SQLBatch(text: text, parameters: parameters)
+    }
+}
+
+/// A statement keyed on one column of its parent row (`… WHERE author_id = :parent.id …`), rewritten to run once for
+/// all the parent rows of a list: `author_id IN (SELECT value FROM json_each(?N))`, the parents' values bound as
+/// one JSON array, and the rows handed back to their parents by the key column, which the statement must select.
+/// Only a plain equality with one parent column is batched, and never a statement with `LIMIT` or `OFFSET` (their
+/// limit is per parent); any other runs once per parent row.
+public struct SQLBatch: Sendable, Equatable {
+    /// The statement for all parents.
+    public let text: String
+    /// The position of the parents' values (`?N`), bound to a JSON array of them.
+    public let position: Int
+    /// The result column naming the parent a row belongs to (`author_id`).
+    public let keyColumn: String
+    /// The parent row's column whose values are the keys (`id`).
+    public let parentColumn: String
+
+    init?(text: String, parameters: [SQLParameterSource]) {
+        let parents = parameters.enumerated().compactMap { index, source in if case .parent(let column) = source { (index + 1, column) } else { nil } }
+        guard parents.count == 1, let (position, parentColumn) = parents.first else { return nil }
+        let upper = text.uppercased()
+        for word in ["LIMIT", "OFFSET"] where upper.contains(word) { return nil }
+        let token = "?\(position)"
+        let scalars = Array(text.unicodeScalars)
+        let tokenScalars = Array(token.unicodeScalars)
+        var matches: [Int] = []
+        var index = 0
+        while index + tokenScalars.count <= scalars.count {
+            if Array(scalars[index..<(index + tokenScalars.count)]) == tokenScalars,
+                index + tokenScalars.count == scalars.count || !("0"..."9").contains(scalars[index + tokenScalars.count])
+            {
+                matches.append(index)
+            }
+            index += 1
+        }
+        guard matches.count == 1, let tokenStart = matches.first else { return nil }
+        // Backwards: white space, `=` (not `<=`, `>=`, `!=`), white space, then the column (`a.author_id`, `"x"`).
+        var cursor = tokenStart - 1
+        while cursor >= 0, scalars[cursor].properties.isWhitespace { cursor -= 1 }
+        guard cursor >= 1, scalars[cursor] == "=", !"<>!=".unicodeScalars.contains(scalars[cursor - 1]) else { return nil }
+        cursor -= 1
+        while cursor >= 0, scalars[cursor].properties.isWhitespace { cursor -= 1 }
+        let columnEnd = cursor + 1
+        func isColumnPart(_ scalar: Unicode.Scalar) -> Bool {
+            scalar == "_" || scalar == "." || scalar == "\"" || ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+        }
+        while cursor >= 0, isColumnPart(scalars[cursor]) { cursor -= 1 }
+        let columnStart = cursor + 1
+        guard columnStart < columnEnd else { return nil }
+        let column = String(String.UnicodeScalarView(scalars[columnStart..<columnEnd]))
+        guard let key = column.split(separator: ".").last.map({ $0.filter { $0 != "\"" } }), !key.isEmpty else { return nil }
+        let before = String(String.UnicodeScalarView(scalars[..<columnStart]))
+        let after = String(String.UnicodeScalarView(scalars[(tokenStart + tokenScalars.count)...]))
+        self.text = before + column + " IN (SELECT value FROM json_each(" + token + "))" + after
+        self.position = position
+        self.keyColumn = key
+        self.parentColumn = parentColumn
     }
 }

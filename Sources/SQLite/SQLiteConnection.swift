@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import CSQLite
+import Synchronization
 
 /// One SQLite connection, used by one thread at a time (`SQLiteDatabase` hands them out). Every SQLite C call is
 /// in this file. Statements are prepared once per connection and kept.
@@ -33,6 +34,7 @@ public final class SQLiteConnection: @unchecked Sendable {
     @discardableResult
     public func rows(_ sql: String, _ parameters: [SQLiteValue] = []) throws(SQLiteError) -> [SQLiteRow] {
         let statement = try prepared(sql)
+        SQLiteDatabase.statementCount.add(1, ordering: .relaxed)
         defer {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)

@@ -2,7 +2,7 @@
 import Synchronization
 
 /// A value as SQLite stores it.
-public enum SQLiteValue: Sendable, Equatable {
+public enum SQLiteValue: Sendable, Hashable {
     case null
     case integer(Int64)
     case real(Double)
@@ -55,6 +55,10 @@ public struct SQLiteStatementShape: Sendable, Equatable {
 /// time), opened on first need. Write-ahead logging lets readers go on while one connection writes; a busy
 /// timeout makes a writer wait for another rather than fail.
 public final class SQLiteDatabase: Sendable {
+    /// Statements run by this process, on every database (`graphql_fcgi_sql_statements` in `/metrics`).
+    public static var statementsRun: Int { statementCount.load(ordering: .relaxed) }
+    static let statementCount = Atomic<Int>(0)
+
     /// The file, as given.
     public let path: String
     private let idle = Mutex<[SQLiteConnection]>([])

@@ -15,6 +15,28 @@ import Testing
         #expect(statement.parameters == [.argument("g")])
     }
 
+    @Test func aStatementKeyedOnItsParentRunsForAllParents() throws {
+        let statement = try #require(SQLStatement("SELECT id, title, author_id FROM posts WHERE author_id = :parent.id AND published ORDER BY id"))
+        let batch = try #require(statement.batch)
+        #expect(batch.text == "SELECT id, title, author_id FROM posts WHERE author_id IN (SELECT value FROM json_each(?1)) AND published ORDER BY id")
+        #expect((batch.position, batch.keyColumn, batch.parentColumn) == (1, "author_id", "id"))
+        let qualified = try #require(SQLStatement("SELECT p.id FROM posts p WHERE :q = 1 AND p.author_id=:parent.id"))
+        #expect(qualified.batch?.text == "SELECT p.id FROM posts p WHERE ?1 = 1 AND p.author_id IN (SELECT value FROM json_each(?2))")
+        #expect(qualified.batch?.keyColumn == "author_id")
+    }
+
+    @Test func otherParentStatementsRunOncePerParent() {
+        for text in [
+            "SELECT id FROM posts WHERE author_id = :parent.id LIMIT 3",  // a limit per parent
+            "SELECT id FROM posts WHERE author_id >= :parent.id",
+            "SELECT id FROM posts WHERE author_id = :parent.id OR editor_id = :parent.id",
+            "SELECT id FROM posts WHERE author_id = :parent.id AND year = :parent.year",
+            "SELECT id FROM posts",
+        ] {
+            #expect(SQLStatement(text)?.batch == nil, "\(text)")
+        }
+    }
+
     @Test func anUnterminatedQuoteOrCommentIsRefused() {
         #expect(SQLStatement("SELECT 'open") == nil)
         #expect(SQLStatement("SELECT 1 /* open") == nil)

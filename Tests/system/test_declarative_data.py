@@ -117,3 +117,38 @@ def test_a_query_field_may_not_write_and_columns_must_fill_non_null_fields(binar
     result = check_config(binary, str(schema), "--database", f"sqlite:{database}")
     assert "writes.graphql:2: Query.authors: a Query field's statement must only read" in result.stderr
     assert "writes.graphql:2: Query.authors: returns no column name for the non-null field Author.name" in result.stderr
+
+
+def statements_run(stack):
+    from system_http import send
+    metrics = send(stack.port, "GET", path="/metrics").body.decode()
+    return int(float(next(line.split()[-1] for line in metrics.splitlines() if line.startswith("graphql_fcgi_sql_statements "))))
+
+
+def test_a_nested_list_is_one_statement_per_level_for_all_parents(binary, tmp_path):
+    database = blog_database(str(tmp_path))
+    with sqlite3.connect(database) as connection:  # 40 more authors with 3 posts each, 2 comments on every post
+        for author in range(3, 43):
+            connection.execute("INSERT INTO authors (id, name) VALUES (?, ?)", (author, f"Author {author}"))
+            for post in range(3):
+                cursor = connection.execute("INSERT INTO posts (author_id, title, body, published, published_at) VALUES (?, ?, 'b', 1, ?)",
+                                            (author, f"Post {author}.{post}", f"2026-04-{post + 1:02d}T00:00:00Z"))
+                for comment in range(2):
+                    connection.execute("INSERT INTO comments (post_id, identity_id, body) VALUES (?, 'x', ?)",
+                                       (cursor.lastrowid, f"c{comment}"))
+    stack = Stack(binary, instances=1, schema=BLOG, kratos=False, worker_args=["--database", f"sqlite:{database}"]).start()
+    try:
+        query = "{ authors { name posts { title author { name } comments { body } } } }"
+        before = statements_run(stack)
+        result = gql(stack.port, query)
+        assert statements_run(stack) - before == 4  # authors; their posts; those posts' authors; their comments
+        authors = result["data"]["authors"]
+        assert len(authors) == 42 and sum(len(a["posts"]) for a in authors) == 123
+        forty = next(a for a in authors if a["name"] == "Author 40")
+        assert [p["title"] for p in forty["posts"]] == ["Post 40.2", "Post 40.1", "Post 40.0"]
+        assert all(p["author"]["name"] == "Author 40" and [c["body"] for c in p["comments"]] == ["c0", "c1"] for p in forty["posts"])
+        before = statements_run(stack)
+        gql(stack.port, "{ posts(limit: 100) { title author { name } } }")
+        assert statements_run(stack) - before == 2
+    finally:
+        stack.stop()

@@ -3,6 +3,7 @@ import GraphQLHTTP
 import Kratos
 import Metrics
 import SharedState
+import SQLite
 import Synchronization
 
 /// The metrics of a worker process, through swift-metrics: the executable bootstraps the backend (Prometheus) and
@@ -27,6 +28,7 @@ public final class ServerMetrics: Sendable {
 
     // Read from the process and its caches when scraped.
     private let threadsBusy = Gauge(label: "graphql_fcgi_threads_busy")
+    private let sqlStatements = Gauge(label: "graphql_fcgi_sql_statements")
     private let threadsTotal = Gauge(label: "graphql_fcgi_threads_total")
     private let residentMemory = Gauge(label: "process_resident_memory_bytes")
     private let documentCacheHits = Gauge(label: "graphql_fcgi_document_cache_hits")
@@ -92,6 +94,7 @@ public final class ServerMetrics: Sendable {
     func refresh(status: ServerStatus, documents: DocumentCache, sessions: SessionCache?) {
         let threads = status.threads
         threadsBusy.record(threads.busy)
+        sqlStatements.record(SQLiteDatabase.statementsRun)
         threadsTotal.record(threads.total)
         if let resident = ProcessMemory.residentBytes() { residentMemory.record(resident) }
         let documentStatistics = documents.statistics

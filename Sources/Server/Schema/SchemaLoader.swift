@@ -99,7 +99,8 @@ public enum SchemaLoader {
                     return id
                 }
             )
-            for (coordinate, resolve) in declared { resolvers.bind(coordinate, resolve) }
+            for (coordinate, resolve) in declared.fields { resolvers.bind(coordinate, resolve) }
+            for (coordinate, resolve) in declared.synchronousFields { resolvers.bindSynchronous(coordinate, resolve) }
         } catch {
             throw SchemaLoadError(description: error.description)
         }
