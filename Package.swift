@@ -114,6 +114,7 @@ let package = Package(
         .target(
             name: "GraphQLFCGI",
             dependencies: [
+                "SQLite",
                 "GraphQLEngine",
                 "Server",
                 "GraphQLHTTP",

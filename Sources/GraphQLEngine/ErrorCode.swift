@@ -74,6 +74,9 @@ public enum ErrorCode {
     public static let unauthenticated = "UNAUTHENTICATED"
     /// A change that needs a recent sign-in (Kratos' privileged session age).
     public static let sessionRefreshRequired = "SESSION_REFRESH_REQUIRED"
+    /// An `@sql` statement returned more rows, or ran longer, than one statement may (`--sql-max-rows`,
+    /// `--sql-time-limit-ms`).
+    public static let dataLimitExceeded = "DATA_LIMIT_EXCEEDED"
     /// Kratos did not answer in time.
     public static let authServiceUnavailable = "AUTH_SERVICE_UNAVAILABLE"
     /// Anything a resolver threw that is not a GraphQL error: its text is logged with the request id, not shown.

@@ -7,6 +7,7 @@ import Kratos
 import Logging
 import Server
 import SharedState
+import SQLite
 
 /// Every setting of a worker process, as flags. The configuration file and `GRAPHQL_FCGI_*` variables are turned
 /// into these same flags before parsing (see `ConfigurationSources`), so one set of names and checks serves all three.
@@ -34,6 +35,12 @@ struct ServeOptions: ParsableArguments {
 
     @Option(help: "Where @sql fields read and write: sqlite:PATH (a database file, created when missing).")
     var database: String?
+
+    @Option(help: "Most rows one @sql statement may return (more: DATA_LIMIT_EXCEEDED).")
+    var sqlMaxRows: Int = ServerConfiguration().sqlLimits.maxRows
+
+    @Option(help: "Milliseconds one @sql statement may run before it is interrupted (DATA_LIMIT_EXCEEDED).")
+    var sqlTimeLimitMs: Int = Defaults.milliseconds(ServerConfiguration().sqlLimits.timeLimit)
 
     @Option(help: "The SDL schema file.")
     var schema: String = ServerConfiguration().schemaPath
@@ -165,7 +172,7 @@ struct ServeOptions: ParsableArguments {
     /// The lowest value of each integer setting; the file and the environment are checked against the same table.
     static let minimums: [String: Int] = [
         "threads": 1, "max-body-bytes": 1, "max-document-nesting": 1, "kratos-timeout-ms": 1, "kratos-connect-timeout-ms": 1,
-        "session-cache-entries": 1, "login-failure-window": 1, "registration-window": 1,
+        "session-cache-entries": 1, "login-failure-window": 1, "registration-window": 1, "sql-max-rows": 1, "sql-time-limit-ms": 1,
     ]
 
     /// The values each choice setting takes; the file and the environment are checked against the same table.
@@ -216,6 +223,8 @@ struct ServeOptions: ParsableArguments {
         configuration.schemaPath = schema
         if let endpoint = Endpoint(endpoint) { configuration.endpoint = endpoint }
         configuration.dataSource = database.flatMap(DataSource.init)
+        configuration.sqlLimits.maxRows = sqlMaxRows
+        configuration.sqlLimits.timeLimit = .milliseconds(sqlTimeLimitMs)
         configuration.workers.threadCount = threads
         configuration.workers.maxBodyBytes = maxBodyBytes
         configuration.gracePeriod = .seconds(gracePeriod)

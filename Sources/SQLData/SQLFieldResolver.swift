@@ -7,9 +7,30 @@ import Synchronization
 
 /// Runs one `@sql` field's statement for a request and shapes its rows as the field's type wants them.
 struct SQLFieldResolver: Sendable {
+    /// A statement run for all parent rows at once, checked against the database (`SQLFields.batchable`).
+    struct Batch: Sendable {
+        enum KeyKind: Sendable { case integer, text }
+        let statement: SQLBatch
+        /// The key column's position in the result.
+        let keyIndex: Int
+        /// What the key column holds; parents whose keys are of another kind run one by one.
+        let keyKind: KeyKind
+
+        func accepts(_ keys: [SQLiteValue]) -> Bool {
+            keys.allSatisfy { key in
+                switch (keyKind, key) {
+                case (.integer, .integer), (.text, .text): true
+                default: false
+                }
+            }
+        }
+    }
+
+    /// `Type.field`, part of the key under which sibling rows keep a batch's result.
+    let coordinate: String
     let statement: SQLStatement
-    /// The statement for every parent row at once; nil when it cannot be batched (see `SQLBatch`).
-    let batch: SQLBatch?
+    /// The statement for every parent row at once; nil when it cannot be batched.
+    let batch: Batch?
     let returns: SQLResult
     /// A non-null field that is not a list: no row is `NOT_FOUND` (a mutation that matched nothing, say).
     let requiresRow: Bool
@@ -33,16 +54,19 @@ struct SQLFieldResolver: Sendable {
             }
         }
         let items: [(any Sendable)?]
-        if let batch, let parent, let siblings = parent.siblings {
-            // The first of the parent rows to ask runs the statement for all of them; the others read their share.
-            items = try siblings.items(of: batch.text, for: parent.raw(batch.parentColumn) ?? .null) {
+        if let batch, let parent, let siblings = parent.siblings, batch.accepts(siblings.values(of: batch.statement.parentColumn)) {
+            // The first of the parent rows to ask runs the statement for all of them; the others read their share,
+            // kept under the field and every value bound but the parents' (two fields, or one with other
+            // arguments, never share a result).
+            var key = coordinate
+            for (index, value) in values.enumerated() where index != batch.statement.position - 1 { key += "\u{0}\(value)" }
+            items = try siblings.items(of: key, for: parent.raw(batch.statement.parentColumn) ?? .null) {
                 var batchValues = values
-                batchValues[batch.position - 1] = .text(SQLValues.jsonArray(siblings.values(of: batch.parentColumn)))
-                let rows = try execute(batch.text, batchValues)
+                batchValues[batch.statement.position - 1] = .text(SQLValues.jsonArray(siblings.values(of: batch.statement.parentColumn)))
+                let rows = try execute(batch.statement.text, batchValues)
                 let shared = SQLSiblings(rows)
-                let key = rows.first?.columns.firstIndex(of: batch.keyColumn)
                 var grouped: [SQLiteValue: [(any Sendable)?]] = [:]
-                for row in rows { grouped[key.map { row.values[$0] } ?? .null, default: []].append(returns.item(row, siblings: shared)) }
+                for row in rows { grouped[row.values[batch.keyIndex], default: []].append(returns.item(row, siblings: shared)) }
                 return grouped
             }
         } else {
@@ -62,8 +86,16 @@ struct SQLFieldResolver: Sendable {
             return try database.withConnection { connection in
                 inTransaction ? try connection.transaction { try connection.rows(text, values) } : try connection.rows(text, values)
             }
-        } catch let error as SQLiteError where error.code == 19 {  // SQLITE_CONSTRAINT
+        } catch let error as SQLiteError where error.code == SQLiteError.constraint {
             throw GraphQLError(message: "The change conflicts with the data already stored", extensions: ["code": .string(ErrorCode.badUserInput)])
+        } catch let error as SQLiteError where error.code == SQLiteError.mismatch {
+            throw GraphQLError(message: "An argument has a value the statement cannot use", extensions: ["code": .string(ErrorCode.badUserInput)])
+        } catch let error as SQLiteError where error.code == SQLiteError.rowLimit || error.code == SQLiteError.interrupted {
+            let limits = database.limits
+            throw GraphQLError(
+                message: "The data asked for is more than one statement may return (\(limits.maxRows) rows, \(limits.timeLimit))",
+                extensions: ["code": .string(ErrorCode.dataLimitExceeded)]
+            )
         }
     }
 }
@@ -192,13 +224,14 @@ enum SQLValues {
             case (_, .null): nil
             case (.boolean, .integer(let integer)): integer != 0
             case (.int, .integer(let integer)): Int(integer)
+            case (.int, .real(let real)): real  // Int's serialisation refuses a fraction: a field error, not a truncation
             case (.float, .integer(let integer)): Double(integer)
             case (.string, .integer(let integer)): String(integer)
             case (.string, .real(let real)): String(real)
             case (_, .integer(let integer)): Int(integer)
             case (_, .real(let real)): real
             case (_, .text(let text)): text
-            case (_, .blob(let bytes)): bytes.map { String($0, radix: 16) }.joined()
+            case (_, .blob(let bytes)): bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
             }
         }
     }

@@ -68,14 +68,10 @@ public enum SQLFields {
             let fieldProblems = check(declaration, statement, schema: schema, database: database, filledElsewhere: resolvedElsewhere.union(sqlCoordinates))
             problems += fieldProblems.map { "\(place): \($0)" }
             guard fieldProblems.isEmpty else { continue }
-            // Batched only when the rewritten statement prepares and selects its key column.
-            let batch = statement.batch.flatMap { batch in
-                let columns = (try? database.withConnection { try $0.shape(of: batch.text) })?.columns ?? []
-                return columns.contains(batch.keyColumn) ? batch : nil
-            }
             bindings.fields[declaration.coordinate] = SQLFieldResolver(
+                coordinate: declaration.coordinate,
                 statement: statement,
-                batch: batch,
+                batch: statement.batch.flatMap { batchable($0, database: database) },
                 returns: SQLResult(declaration.field.type, schema: schema),
                 requiresRow: (declaration.field.type as? GraphQLNonNull)?.ofType is GraphQLObjectType
                     || (declaration.field.type as? GraphQLNonNull)?.ofType is any GraphQLLeafType,
@@ -126,6 +122,26 @@ public enum SQLFields {
         return declarations
     }
 
+    /// The batch of a statement when its rewritten form prepares and selects its key column as the table declares
+    /// it (not an expression), with a binary collation and an integer or text type: then `IN` matches exactly what
+    /// `=` matched for each parent, and rows go back to parents by the same values.
+    private static func batchable(_ batch: SQLBatch, database: SQLiteDatabase) -> SQLFieldResolver.Batch? {
+        guard let shape = try? database.withConnection({ try $0.shape(of: batch.text) }),
+            let index = shape.columns.firstIndex(of: batch.keyColumn),
+            let origin = shape.origins[index], origin.column.lowercased() == batch.keyColumn.lowercased(), origin.collation == "BINARY"
+        else { return nil }
+        // SQLite's affinity rules: a declared type containing INT is integer, CHAR, CLOB or TEXT is text.
+        let kind: SQLFieldResolver.Batch.KeyKind
+        if origin.declaredType.contains("INT") {
+            kind = .integer
+        } else if ["CHAR", "CLOB", "TEXT"].contains(where: origin.declaredType.contains) {
+            kind = .text
+        } else {
+            return nil
+        }
+        return SQLFieldResolver.Batch(statement: batch, keyIndex: index, keyKind: kind)
+    }
+
     /// What is wrong with one field's statement, checked against the database without running it.
     private static func check(
         _ declaration: Declaration,
@@ -158,8 +174,11 @@ public enum SQLFields {
         } catch {
             return problems + ["the statement does not prepare: \((error as? SQLiteError)?.message ?? "\(error)")"]
         }
-        if declaration.parent === schema.queryType, !shape.isReadOnly {
-            problems.append("a Query field's statement must only read (move it to a Mutation field)")
+        if shape.parameterCount != statement.parameters.count {
+            problems.append("the statement has parameters of its own (?, ?N, $name, @name): write :argument, :parent.column or :identity")
+        }
+        if declaration.parent !== schema.mutationType, !shape.isReadOnly {
+            problems.append("only a Mutation field's statement may write (this one runs whenever the field is read)")
         }
         if shape.columns.isEmpty {
             problems.append("the statement returns no columns (add RETURNING to an INSERT, UPDATE or DELETE)")

@@ -48,13 +48,16 @@ public struct SQLStatement: Sendable, Equatable {
         while index < characters.count {
             let scalar = characters[index]
             switch scalar {
-            case "'", "\"":
-                // A literal or quoted identifier, doubled quotes inside; copied as it is.
+            case "'", "\"", "`", "[":
+                // A literal or quoted identifier (SQLite also quotes names with `` ` `` and `[ ]`), doubled quotes
+                // inside; copied as it is.
+                let close: Unicode.Scalar = scalar == "[" ? "]" : scalar
                 var end = index + 1
                 while true {
                     guard end < characters.count else { return nil }
-                    if characters[end] == scalar {
-                        if end + 1 < characters.count, characters[end + 1] == scalar { end += 2; continue }
+                    if characters[end] == close {
+                        if close == "]" { break }
+                        if end + 1 < characters.count, characters[end + 1] == close { end += 2; continue }
                         break
                     }
                     end += 1
@@ -121,8 +124,16 @@ public struct SQLBatch: Sendable, Equatable {
     init?(text: String, parameters: [SQLParameterSource]) {
         let parents = parameters.enumerated().compactMap { index, source in if case .parent(let column) = source { (index + 1, column) } else { nil } }
         guard parents.count == 1, let (position, parentColumn) = parents.first else { return nil }
-        let upper = text.uppercased()
-        for word in ["LIMIT", "OFFSET"] where upper.contains(word) { return nil }
+        // Only a plain filter of one table: anything that could make `IN` mean other than `=` for each parent, or
+        // join rows of other parents (a limit, a join, a subquery, an alternative, a negation, an aggregate, a
+        // collation), runs once per parent instead. Words are looked for in the whole text, literals included:
+        // a false alarm only costs the batching.
+        let words = String(text.uppercased().map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : " " }).split(separator: " ").map(String.init)
+        let refused: Set<String> = ["LIMIT", "OFFSET", "JOIN", "OR", "NOT", "GROUP", "HAVING", "DISTINCT", "COLLATE", "CASE", "UNION",
+                       "INTERSECT", "EXCEPT", "EXISTS", "IN", "WITH", "WINDOW", "OVER", "COUNT", "SUM", "AVG", "MIN", "MAX",
+                       "TOTAL", "GROUP_CONCAT", "STRING_AGG", "JSON_GROUP_ARRAY", "JSON_GROUP_OBJECT"]
+        guard !words.contains(where: refused.contains), words.count(where: { $0 == "SELECT" }) == 1, words.count(where: { $0 == "FROM" }) == 1
+        else { return nil }
         let token = "?\(position)"
         let scalars = Array(text.unicodeScalars)
         let tokenScalars = Array(token.unicodeScalars)

@@ -8,8 +8,12 @@ public final class SQLiteConnection: @unchecked Sendable {
     // @unchecked: the pool gives a connection to one thread at a time; it is never used concurrently.
     private let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
+    private let limits: SQLiteLimits
+    /// When the statement running now must stop; read by the progress handler.
+    private var deadline = ContinuousClock.now
 
-    init(path: String) throws(SQLiteError) {
+    init(path: String, limits: SQLiteLimits) throws(SQLiteError) {
+        self.limits = limits
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let status = sqlite3_open_v2(path, &handle, flags, nil)
@@ -20,6 +24,12 @@ public final class SQLiteConnection: @unchecked Sendable {
         }
         self.handle = handle
         sqlite3_busy_timeout(handle, 5_000)
+        // Every 1,000 virtual-machine steps SQLite asks whether to go on: not past the deadline.
+        sqlite3_progress_handler(handle, 1_000, { context in
+            guard let context else { return 0 }
+            let connection = Unmanaged<SQLiteConnection>.fromOpaque(context).takeUnretainedValue()
+            return ContinuousClock.now > connection.deadline ? 1 : 0
+        }, Unmanaged.passUnretained(self).toOpaque())
         sqlite3_extended_result_codes(handle, 0)
         _ = try rows("PRAGMA journal_mode = WAL")
         _ = try rows("PRAGMA foreign_keys = ON")
@@ -35,6 +45,7 @@ public final class SQLiteConnection: @unchecked Sendable {
     public func rows(_ sql: String, _ parameters: [SQLiteValue] = []) throws(SQLiteError) -> [SQLiteRow] {
         let statement = try prepared(sql)
         SQLiteDatabase.statementCount.add(1, ordering: .relaxed)
+        deadline = ContinuousClock.now + limits.timeLimit
         defer {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
@@ -49,6 +60,9 @@ public final class SQLiteConnection: @unchecked Sendable {
             let step = sqlite3_step(statement)
             if step == SQLITE_DONE { return rows }
             guard step == SQLITE_ROW else { throw error(step) }
+            guard rows.count < limits.maxRows else {
+                throw SQLiteError(code: SQLiteError.rowLimit, message: "more than \(limits.maxRows) rows")
+            }
             rows.append(SQLiteRow(columns: columns, values: (0..<count).map { value(statement, column: $0) }))
         }
     }
@@ -74,7 +88,22 @@ public final class SQLiteConnection: @unchecked Sendable {
         return SQLiteStatementShape(
             parameterCount: Int(sqlite3_bind_parameter_count(statement)),
             columns: (0..<count).map { String(cString: sqlite3_column_name(statement, $0)) },
-            isReadOnly: sqlite3_stmt_readonly(statement) != 0
+            isReadOnly: sqlite3_stmt_readonly(statement) != 0,
+            origins: (0..<count).map { origin(statement, column: $0) }
+        )
+    }
+
+    private func origin(_ statement: OpaquePointer, column: Int32) -> SQLiteColumnOrigin? {
+        guard let table = sqlite3_column_table_name(statement, column), let name = sqlite3_column_origin_name(statement, column) else { return nil }
+        var declaredType: UnsafePointer<CChar>?
+        var collation: UnsafePointer<CChar>?
+        guard sqlite3_table_column_metadata(handle, sqlite3_column_database_name(statement, column), table, name, &declaredType, &collation, nil, nil, nil) == SQLITE_OK
+        else { return nil }
+        return SQLiteColumnOrigin(
+            table: String(cString: table),
+            column: String(cString: name),
+            declaredType: declaredType.map { String(cString: $0).uppercased() } ?? "",
+            collation: collation.map { String(cString: $0).uppercased() } ?? "BINARY"
         )
     }
 

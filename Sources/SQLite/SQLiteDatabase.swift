@@ -30,6 +30,15 @@ public struct SQLiteError: Error, CustomStringConvertible, Equatable {
     /// SQLite's message.
     public let message: String
 
+    /// A statement returned more rows than its limit allows.
+    public static let rowLimit: Int32 = 1_000
+    /// A statement ran past its time limit (SQLite's `SQLITE_INTERRUPT`).
+    public static let interrupted: Int32 = 9
+    /// A value of the wrong type where the statement needs another (SQLite's `SQLITE_MISMATCH`: `LIMIT 'x'`).
+    public static let mismatch: Int32 = 20
+    /// A constraint refused the change (SQLite's `SQLITE_CONSTRAINT`: `CHECK`, `UNIQUE`, a foreign key).
+    public static let constraint: Int32 = 19
+
     /// An error with SQLite's `code` and `message` (`SQLITE_ERROR`, 1, for an app's own checks).
     public init(code: Int32, message: String) {
         self.code = code
@@ -48,6 +57,31 @@ public struct SQLiteStatementShape: Sendable, Equatable {
     public let columns: [String]
     /// Whether it only reads.
     public let isReadOnly: Bool
+    /// For each result column that is a table's column as it is (not an expression): its table and column names.
+    public let origins: [SQLiteColumnOrigin?]
+}
+
+/// Where a result column comes from, and how its table declares it.
+public struct SQLiteColumnOrigin: Sendable, Equatable {
+    /// The table.
+    public let table: String
+    /// The column's name in the table.
+    public let column: String
+    /// The declared type (`INTEGER`, `TEXT`, …), upper-cased; empty when none is declared.
+    public let declaredType: String
+    /// The collation (`BINARY`, `NOCASE`, …).
+    public let collation: String
+}
+
+/// Bounds on one statement, so that no statement holds a worker thread or its memory without end.
+public struct SQLiteLimits: Sendable, Equatable {
+    /// Most rows a statement may return; past it the statement stops with `SQLiteError.rowLimit`.
+    public var maxRows: Int = 10_000
+    /// Longest a statement may run; past it SQLite interrupts it (`SQLITE_INTERRUPT`).
+    public var timeLimit: Duration = .seconds(2)
+
+    /// The defaults: 10,000 rows, 2 s.
+    public init() {}
 }
 
 /// A database file shared by every worker thread of a process, and by other processes: each thread takes a
@@ -61,18 +95,21 @@ public final class SQLiteDatabase: Sendable {
 
     /// The file, as given.
     public let path: String
+    /// What every statement run through this database may take.
+    public let limits: SQLiteLimits
     private let idle = Mutex<[SQLiteConnection]>([])
 
     /// Opens one connection at once, so that a missing directory or an unreadable file is reported at startup.
-    public init(path: String) throws(SQLiteError) {
+    public init(path: String, limits: SQLiteLimits = SQLiteLimits()) throws(SQLiteError) {
         self.path = path
-        let first = try SQLiteConnection(path: path)
+        self.limits = limits
+        let first = try SQLiteConnection(path: path, limits: limits)
         idle.withLock { $0.append(first) }
     }
 
     /// Runs `body` with a connection no other thread uses meanwhile.
     public func withConnection<Result>(_ body: (SQLiteConnection) throws -> Result) throws -> Result {
-        let connection = try idle.withLock { $0.popLast() } ?? SQLiteConnection(path: path)
+        let connection = try idle.withLock { $0.popLast() } ?? SQLiteConnection(path: path, limits: limits)
         defer { idle.withLock { $0.append(connection) } }
         return try body(connection)
     }

@@ -4,6 +4,7 @@ public import GraphQLHTTP
 public import HTTPClient
 public import Kratos
 public import SharedState
+public import SQLite
 
 /// Everything a graphql-fcgi process needs to run. Defaults are the production defaults.
 public struct ServerConfiguration: Sendable {
@@ -33,6 +34,8 @@ public struct ServerConfiguration: Sendable {
     public var sharedState: SharedStateLocation = .sharedMemory(path: SharedStateLocation.defaultPath)
     /// Where `@sql` fields read and write. Default none: an SDL with `@sql` fields then refuses to load.
     public var dataSource: DataSource?
+    /// Most rows, and longest time, one `@sql` statement may take. Default 10,000 rows, 2 s.
+    public var sqlLimits = SQLiteLimits()
     /// The path the API answers on, as nginx's `location` hands it over. Default `/graphql`.
     public var endpoint: Endpoint = .default
     /// The explorer's files (`index.html`, scripts, styles), served at GET `/graphql` to browsers. Default

@@ -37,6 +37,25 @@ import Testing
         }
     }
 
+    @Test func bracketAndBacktickNamesAreQuotedText() throws {
+        let statement = try #require(SQLStatement("SELECT title AS [post's :title], `x:y` FROM posts WHERE owner = :identity AND id > :after"))
+        #expect(statement.text == "SELECT title AS [post's :title], `x:y` FROM posts WHERE owner = ?1 AND id > ?2")
+        #expect(statement.parameters == [.identity, .argument("after")])
+    }
+
+    @Test func statementsThatCouldChangeMeaningAreNotBatched() {
+        for text in [
+            "SELECT c.id, c.author_id FROM comments c JOIN posts p ON p.id = c.post_id WHERE p.author_id = :parent.id",
+            "SELECT id, author_id FROM posts WHERE author_id = :parent.id OR pinned = 1",
+            "SELECT id, author_id FROM posts WHERE NOT author_id = :parent.id",
+            "SELECT count(*) AS n, author_id FROM posts WHERE author_id = :parent.id",
+            "SELECT id, author_id FROM posts WHERE id IN (SELECT post_id FROM likes WHERE author_id = :parent.id)",
+            "SELECT id, team FROM people WHERE team = :parent.team COLLATE NOCASE",
+        ] {
+            #expect(SQLStatement(text)?.batch == nil, "\(text)")
+        }
+    }
+
     @Test func anUnterminatedQuoteOrCommentIsRefused() {
         #expect(SQLStatement("SELECT 'open") == nil)
         #expect(SQLStatement("SELECT 1 /* open") == nil)

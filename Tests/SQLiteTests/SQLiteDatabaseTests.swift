@@ -35,11 +35,26 @@ import Testing
         let database = try SQLiteDatabase(path: Self.temporaryPath())
         _ = try database.rows("CREATE TABLE posts (id INTEGER PRIMARY KEY, title TEXT)")
         let shape = try database.withConnection { try $0.shape(of: "SELECT id, title AS name FROM posts WHERE id = ?1") }
-        #expect(shape == SQLiteStatementShape(parameterCount: 1, columns: ["id", "name"], isReadOnly: true))
+        #expect(shape.parameterCount == 1 && shape.columns == ["id", "name"] && shape.isReadOnly)
+        #expect(shape.origins == [SQLiteColumnOrigin(table: "posts", column: "id", declaredType: "INTEGER", collation: "BINARY"),
+                                  SQLiteColumnOrigin(table: "posts", column: "title", declaredType: "TEXT", collation: "BINARY")])
         let error = #expect(throws: SQLiteError.self) { try database.withConnection { try $0.shape(of: "SELECT nope FROM posts") } }
         #expect(error?.message == "no such column: nope")
         #expect(throws: SQLiteError.self) { try database.rows("SELECT 1; DROP TABLE posts") }
         #expect(try database.rows("SELECT count(*) AS n FROM posts")[0]["n"] == .integer(0))
+    }
+
+    @Test func aStatementPastItsLimitsStops() throws {
+        var limits = SQLiteLimits()
+        limits.maxRows = 5
+        limits.timeLimit = .milliseconds(50)
+        let database = try SQLiteDatabase(path: Self.temporaryPath(), limits: limits)
+        let rows = #expect(throws: SQLiteError.self) { try database.rows("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10) SELECT i FROM n") }
+        #expect(rows?.code == SQLiteError.rowLimit)
+        let started = ContinuousClock.now
+        let slow = #expect(throws: SQLiteError.self) { try database.rows("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n") }
+        #expect(slow?.code == SQLiteError.interrupted)
+        #expect(ContinuousClock.now - started < .seconds(10))  // a hang guard, not a timing target
     }
 
     @Test func threadsEachGetAConnection() async throws {

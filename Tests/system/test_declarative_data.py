@@ -115,7 +115,7 @@ def test_a_query_field_may_not_write_and_columns_must_fill_non_null_fields(binar
     schema.write_text('type Query {\n  authors: [Author!]! @sql(query: "DELETE FROM authors RETURNING id")\n}\n'
                       "type Author { id: ID! name: String! }\n")
     result = check_config(binary, str(schema), "--database", f"sqlite:{database}")
-    assert "writes.graphql:2: Query.authors: a Query field's statement must only read" in result.stderr
+    assert "writes.graphql:2: Query.authors: only a Mutation field's statement may write" in result.stderr
     assert "writes.graphql:2: Query.authors: returns no column name for the non-null field Author.name" in result.stderr
 
 
@@ -152,3 +152,63 @@ def test_a_nested_list_is_one_statement_per_level_for_all_parents(binary, tmp_pa
         assert statements_run(stack) - before == 2
     finally:
         stack.stop()
+
+
+def serve(binary, tmp_path, sdl, *arguments, kratos=False):
+    database = blog_database(str(tmp_path))
+    schema = tmp_path / "schema.graphql"
+    schema.write_text(sdl)
+    stack = Stack(binary, instances=1, schema=str(schema), kratos=kratos,
+                  worker_args=["--database", f"sqlite:{database}", *arguments]).start()
+    return stack
+
+
+AUTHORS = """
+type Query { authors: [Author!]! @sql(query: "SELECT id, name FROM authors ORDER BY id") }
+type Author {
+  id: ID!
+  name: String!
+  posts(published: Int!): [Post!]! @sql(query: "SELECT id, title, author_id FROM posts WHERE author_id = :parent.id AND published = :published ORDER BY id")
+  commentsOnTheirPosts: [Comment!]! @sql(query: "SELECT c.id, c.body, c.identity_id AS author_id FROM comments c JOIN posts p ON p.id = c.post_id WHERE p.author_id = :parent.id")
+}
+type Post { id: ID! title: String! }
+type Comment { id: ID! body: String! }
+"""
+
+
+def test_batches_keep_fields_and_arguments_apart_and_refuse_shapes_they_would_change(binary, tmp_path):
+    stack = serve(binary, tmp_path, AUTHORS)
+    try:
+        with sqlite3.connect(os.path.join(str(tmp_path), "blog.db")) as connection:
+            connection.execute("INSERT INTO comments (post_id, identity_id, body) VALUES (3, '1', 'on Grace''s post, by author 1')")
+        result = gql(stack.port, "{ authors { name pub: posts(published: 1) { title } drafts: posts(published: 0) { title } "
+                                 "commentsOnTheirPosts { body } } }")
+        assert "errors" not in result, result
+        grace = result["data"]["authors"][1]
+        assert [p["title"] for p in grace["pub"]] == ["Compilers"] and [p["title"] for p in grace["drafts"]] == ["Draft: COBOL"]
+        ada = result["data"]["authors"][0]
+        assert ada["commentsOnTheirPosts"] == [] and grace["commentsOnTheirPosts"] == [{"body": "on Grace's post, by author 1"}]
+    finally:
+        stack.stop()
+
+
+def test_statement_limits_and_bad_values_are_clear_errors(binary, tmp_path):
+    stack = serve(binary, tmp_path, open(BLOG).read(), "--sql-max-rows", "2", kratos=True)
+    try:
+        assert error_codes(gql(stack.port, "{ posts(limit: 10) { title } }")) == ["DATA_LIMIT_EXCEEDED"]
+        assert len(gql(stack.port, "{ posts(limit: 2) { title } }")["data"]["posts"]) == 2
+        assert gql(stack.port, "{ posts(limit: -1) { title } }")["data"]["posts"] == []
+        assert error_codes(gql(stack.port, "{ posts(limit: null) { title } }")) == ["GRAPHQL_VALIDATION_FAILED"]
+    finally:
+        stack.stop()
+
+
+def test_check_config_refuses_stray_parameters_and_writes_outside_mutations(binary, tmp_path):
+    database = blog_database(str(tmp_path))
+    schema = tmp_path / "stray.graphql"
+    schema.write_text('type Query {\n  mine: [Post!]! @sql(query: "SELECT id, title FROM posts WHERE author_id = $identity")\n}\n'
+                      'type Post {\n  id: ID!\n  title: String!\n'
+                      '  purge: [Post!]! @sql(query: "DELETE FROM posts WHERE id = :parent.id RETURNING id, title")\n}\n')
+    result = check_config(binary, str(schema), "--database", f"sqlite:{database}")
+    assert "stray.graphql:2: Query.mine: the statement has parameters of its own" in result.stderr
+    assert "stray.graphql:7: Post.purge: only a Mutation field's statement may write" in result.stderr

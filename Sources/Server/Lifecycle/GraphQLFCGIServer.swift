@@ -137,7 +137,7 @@ extension GraphQLFCGIServer {
     /// resolver bindings, the explorer's files. `graphql-fcgi check-config` reports these.
     public func check() -> [String] {
         var problems: [String] = []
-        let loadSchema = { _ = try SchemaLoader.load(path: configuration.schemaPath, resolvers: resolvers, database: try databases.database(configuration.dataSource)) }
+        let loadSchema = { _ = try SchemaLoader.load(path: configuration.schemaPath, resolvers: resolvers, database: try databases.database(configuration.dataSource, limits: configuration.sqlLimits)) }
         for step in [checkKratosAdminURL, loadSchema, { _ = try loadExplorer() }] {
             do {
                 try step()
@@ -170,7 +170,7 @@ extension GraphQLFCGIServer {
             path: settings.schemaPath,
             resolvers: resolvers,
             authGuard: { context in _ = try await RequestContext.of(context).requireSession() },
-            database: try databases.database(settings.dataSource)
+            database: try databases.database(settings.dataSource, limits: settings.sqlLimits)
         )
         logger.info("schema loaded", metadata: ["path": "\(settings.schemaPath)"])
         return GraphQLHTTPHandler(schema: loaded.schema, resolvers: loaded.resolvers, configuration: settings.graphQL, logger: logger)

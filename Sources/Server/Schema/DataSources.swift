@@ -25,12 +25,12 @@ final class OpenDatabases: Sendable {
     private let open = Mutex<[String: SQLiteDatabase]>([:])
 
     /// The database of `source`, opened now if it is not open yet; nil for no source.
-    func database(_ source: DataSource?) throws -> SQLiteDatabase? {
+    func database(_ source: DataSource?, limits: SQLiteLimits) throws -> SQLiteDatabase? {
         guard let source else { return nil }
         return try open.withLock { open in
             if let database = open[source.sqlitePath] { return database }
             do {
-                let database = try SQLiteDatabase(path: source.sqlitePath)
+                let database = try SQLiteDatabase(path: source.sqlitePath, limits: limits)
                 open[source.sqlitePath] = database
                 return database
             } catch {
