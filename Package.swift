@@ -37,7 +37,7 @@ let package = Package(
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
-        // Level 1: transports and the GraphQL-over-HTTP protocol, independent of each other.
+        // Level 1: transports, storage and the GraphQL engine, independent of each other.
         .target(
             name: "FastCGI",
             dependencies: ["CFastCGI", .product(name: "Logging", package: "swift-log")],
@@ -62,6 +62,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+
+        // Level 2: the GraphQL-over-HTTP protocol on the engine; declarative data; the Kratos API client.
         .target(
             name: "GraphQLHTTP",
             dependencies: [
@@ -74,7 +76,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Level 2: declarative data: `@sql` fields bound to statements on a database.
+        // Declarative data: `@sql` fields bound to statements on a database.
         .target(
             name: "SQLData",
             dependencies: [
@@ -86,7 +88,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Level 2: the Kratos API client.
+        // The Kratos API client.
         .target(name: "Kratos", dependencies: ["HTTPClient"], swiftSettings: swiftSettings),
 
         // Level 3: composition (configuration, schema + resolvers, request pipeline, lifecycle).
