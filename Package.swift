@@ -36,6 +36,7 @@ let package = Package(
         .target(name: "CSharedMemory"),
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         // Level 1: transports, storage and the GraphQL engine, independent of each other.
         .target(
@@ -46,6 +47,8 @@ let package = Package(
         .target(name: "HTTPClient", dependencies: ["CCurl"], swiftSettings: swiftSettings),
         // SQLite databases (the embedded default of declarative data, and apps' own storage).
         .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
+        // PostgreSQL through libpq (declarative data on a database server).
+        .target(name: "PostgreSQL", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
         // What every instance and host must agree on: session invalidations and attempt counters.
         .target(
             name: "SharedState",
@@ -82,6 +85,7 @@ let package = Package(
             dependencies: [
                 "GraphQLEngine",
                 "SQLite",
+                "PostgreSQL",
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
@@ -97,6 +101,7 @@ let package = Package(
             dependencies: [
                 "SQLData",
                 "SQLite",
+                "PostgreSQL",
                 "GraphQLEngine",
                 "FastCGI",
                 "GraphQLHTTP",

@@ -14,6 +14,9 @@ needs=(
   "redis-server|/usr/bin/redis-server|tests: the several-hosts shared state"
   "libsqlite3-dev|/usr/include/sqlite3.h|examples/notes: its notes in SQLite"
   "pkg-config|/usr/bin/pkg-config|examples/notes: SwiftPM finds SQLite through it"
+  "libpq-dev|/usr/include/postgresql/libpq-fe.h|@sql on PostgreSQL (libpq)"
+  "postgresql|/usr/lib/postgresql/*/bin/postgres|tests: @sql on a real PostgreSQL server"
+  "postgresql-client|/usr/bin/psql|tests: the PostgreSQL test data, loaded and read with psql"
   "systemd|/usr/bin/systemd-analyze|tests: unit verification and sandbox scores, socket activation"
   "chromium|/usr/bin/chromium|tests: the explorer in a real browser"
   "chromium-driver|/usr/bin/chromedriver|tests: the explorer in a real browser"
@@ -34,9 +37,10 @@ sudo=""
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Debian starts nginx on port 80 and redis-server on 6379 when it installs them; graphql-fcgi's tests run their own.
+# Debian starts nginx on port 80, redis-server on 6379 and PostgreSQL on 5432 when it installs them; graphql-fcgi's
+# tests run their own.
 if command -v systemctl >/dev/null; then
-  for service in nginx redis-server; do
+  for service in nginx redis-server postgresql; do
     systemctl is-active --quiet "$service" 2>/dev/null && { $sudo systemctl stop "$service" || true; }
   done
 fi

@@ -79,6 +79,8 @@ public enum ErrorCode {
     public static let dataLimitExceeded = "DATA_LIMIT_EXCEEDED"
     /// Kratos did not answer in time.
     public static let authServiceUnavailable = "AUTH_SERVICE_UNAVAILABLE"
+    /// A field's data source could not be reached: the `@sql` database (refused, unknown host, connection lost).
+    public static let upstreamUnavailable = "UPSTREAM_UNAVAILABLE"
     /// Anything a resolver threw that is not a GraphQL error: its text is logged with the request id, not shown.
     public static let internalServerError = "INTERNAL_SERVER_ERROR"
 }

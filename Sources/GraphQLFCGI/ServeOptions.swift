@@ -33,7 +33,7 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "The path the API answers on: nginx's location (/api/graphql); the explorer is under it, /ping, /status and the other operator paths beside it.")
     var endpoint: String = Endpoint.default.path
 
-    @Option(help: "Where @sql fields read and write: sqlite:PATH (a database file, created when missing).")
+    @Option(help: "Where @sql fields read and write: sqlite:PATH (a database file, created when missing) or postgresql://USER:PASSWORD@HOST:PORT/DATABASE.")
     var database: String?
 
     @Option(help: "Most rows one @sql statement may return (more: DATA_LIMIT_EXCEEDED).")

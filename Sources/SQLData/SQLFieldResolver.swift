@@ -35,7 +35,7 @@ struct SQLFieldResolver: Sendable {
     /// A non-null field that is not a list: no row is `NOT_FOUND` (a mutation that matched nothing, say).
     let requiresRow: Bool
     let inTransaction: Bool
-    let database: SQLiteDatabase
+    let database: SQLDatabase
     let identity: SQLFields.Identity
 
     var resolve: FieldResolver {
@@ -62,7 +62,7 @@ struct SQLFieldResolver: Sendable {
             for (index, value) in values.enumerated() where index != batch.statement.position - 1 { key += "\u{0}\(value)" }
             items = try siblings.items(of: key, for: parent.raw(batch.statement.parentColumn) ?? .null) {
                 var batchValues = values
-                batchValues[batch.statement.position - 1] = .text(SQLValues.jsonArray(siblings.values(of: batch.statement.parentColumn)))
+                batchValues[batch.statement.position - 1] = .text(SQLValues.keys(siblings.values(of: batch.statement.parentColumn), for: batch.statement.dialect))
                 let rows = try execute(batch.statement.text, batchValues)
                 let shared = SQLSiblings(rows)
                 var grouped: [SQLiteValue: [(any Sendable)?]] = [:]
@@ -81,21 +81,24 @@ struct SQLFieldResolver: Sendable {
     }
 
     private func execute(_ text: String, _ values: [SQLiteValue]) throws -> [SQLiteRow] {
-        let inTransaction = self.inTransaction
         do {
-            return try database.withConnection { connection in
-                inTransaction ? try connection.transaction { try connection.rows(text, values) } : try connection.rows(text, values)
+            return try database.rows(text, values, writes: inTransaction)
+        } catch {
+            switch error {
+            case .constraint:
+                throw GraphQLError(message: "The change conflicts with the data already stored", extensions: ["code": .string(ErrorCode.badUserInput)])
+            case .invalidValue:
+                throw GraphQLError(message: "An argument has a value the statement cannot use", extensions: ["code": .string(ErrorCode.badUserInput)])
+            case .limit:
+                throw GraphQLError(
+                    message: "The data asked for is more than one statement may return (\(database.limitsDescription))",
+                    extensions: ["code": .string(ErrorCode.dataLimitExceeded)]
+                )
+            case .unavailable:
+                throw GraphQLError(message: "The database cannot be reached", extensions: ["code": .string(ErrorCode.upstreamUnavailable)])
+            case .other(let underlying):
+                throw underlying
             }
-        } catch let error as SQLiteError where error.code == SQLiteError.constraint {
-            throw GraphQLError(message: "The change conflicts with the data already stored", extensions: ["code": .string(ErrorCode.badUserInput)])
-        } catch let error as SQLiteError where error.code == SQLiteError.mismatch {
-            throw GraphQLError(message: "An argument has a value the statement cannot use", extensions: ["code": .string(ErrorCode.badUserInput)])
-        } catch let error as SQLiteError where error.code == SQLiteError.rowLimit || error.code == SQLiteError.interrupted {
-            let limits = database.limits
-            throw GraphQLError(
-                message: "The data asked for is more than one statement may return (\(limits.maxRows) rows, \(limits.timeLimit))",
-                extensions: ["code": .string(ErrorCode.dataLimitExceeded)]
-            )
         }
     }
 }
@@ -231,7 +234,7 @@ enum SQLValues {
             case (_, .integer(let integer)): Int(integer)
             case (_, .real(let real)): real
             case (_, .text(let text)): text
-            case (_, .blob(let bytes)): bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+            case (_, .blob(let bytes)): hex(bytes)
             }
         }
     }
@@ -247,6 +250,40 @@ enum SQLValues {
             return .real(double)
         default: return .null
         }
+    }
+
+    /// A batch's keys as one value: for SQLite a JSON array (`json_each`), for PostgreSQL an array literal.
+    static func keys(_ values: [SQLiteValue], for dialect: SQLDialect) -> String {
+        switch dialect {
+        case .sqlite: jsonArray(values)
+        case .postgresql: arrayLiteral(values)
+        }
+    }
+
+    /// Keys as PostgreSQL's array literal: `{1,2}`, `{"a","b\"c"}` (every element quoted, `"` and `\` escaped).
+    static func arrayLiteral(_ values: [SQLiteValue]) -> String {
+        var literal = "{"
+        for (index, value) in values.enumerated() {
+            if index > 0 { literal += "," }
+            switch value {
+            case .integer(let integer): literal += String(integer)
+            case .real(let real): literal += "\(real)"
+            case .text(let text):
+                literal += "\""
+                for character in text.unicodeScalars {
+                    if character == "\"" || character == "\\" { literal += "\\" }
+                    literal.unicodeScalars.append(character)
+                }
+                literal += "\""
+            case .blob, .null: literal += "NULL"
+            }
+        }
+        return literal + "}"
+    }
+
+    /// Bytes as lower-case hexadecimal digits.
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     /// Keys as a JSON array for `json_each`: integers and reals as numbers, text as strings.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 public import GraphQL
 public import GraphQLEngine
-public import SQLite
+import SQLite
 import OrderedCollections
 
 /// The `@sql` fields of a schema: each checked against the database when the schema loads (startup,
@@ -43,7 +43,7 @@ public enum SQLFields {
         schema: GraphQLSchema,
         sdl: String,
         origin: String,
-        database: SQLiteDatabase?,
+        database: SQLDatabase?,
         resolvedElsewhere: Set<String>,
         identity: @escaping Identity
     ) throws(Problems) -> Bindings {
@@ -51,7 +51,7 @@ public enum SQLFields {
         guard !declarations.isEmpty else { return Bindings() }
         var problems: [String] = []
         guard let database else {
-            throw Problems(lines: ["\(origin): \(declarations.count) fields use @sql, and no database is configured (database: sqlite:PATH)"])
+            throw Problems(lines: ["\(origin): \(declarations.count) fields use @sql, and no database is configured (database: sqlite:PATH or postgresql://…)"])
         }
         let sqlCoordinates = Set(declarations.map(\.coordinate))
         var bindings = Bindings()
@@ -61,7 +61,7 @@ public enum SQLFields {
                 problems.append("\(place): has both @sql and a resolver in Swift")
                 continue
             }
-            guard let statement = SQLStatement(declaration.query) else {
+            guard let statement = SQLStatement(declaration.query, dialect: database.dialect) else {
                 problems.append("\(place): the statement has an unterminated string, identifier or comment")
                 continue
             }
@@ -123,23 +123,14 @@ public enum SQLFields {
     }
 
     /// The batch of a statement when its rewritten form prepares and selects its key column as the table declares
-    /// it (not an expression), with a binary collation and an integer or text type: then `IN` matches exactly what
-    /// `=` matched for each parent, and rows go back to parents by the same values.
-    private static func batchable(_ batch: SQLBatch, database: SQLiteDatabase) -> SQLFieldResolver.Batch? {
-        guard let shape = try? database.withConnection({ try $0.shape(of: batch.text) }),
+    /// it (not an expression), of a type compared exactly (integer, or text with a binary collation): then the batch
+    /// matches exactly what `=` matched for each parent, and rows go back to parents by the same values.
+    private static func batchable(_ batch: SQLBatch, database: SQLDatabase) -> SQLFieldResolver.Batch? {
+        guard let shape = try? database.shape(of: batch.text),
             let index = shape.columns.firstIndex(of: batch.keyColumn),
-            let origin = shape.origins[index], origin.column.lowercased() == batch.keyColumn.lowercased(), origin.collation == "BINARY"
+            let key = shape.keys[index], key.column.lowercased() == batch.keyColumn.lowercased()
         else { return nil }
-        // SQLite's affinity rules: a declared type containing INT is integer, CHAR, CLOB or TEXT is text.
-        let kind: SQLFieldResolver.Batch.KeyKind
-        if origin.declaredType.contains("INT") {
-            kind = .integer
-        } else if ["CHAR", "CLOB", "TEXT"].contains(where: origin.declaredType.contains) {
-            kind = .text
-        } else {
-            return nil
-        }
-        return SQLFieldResolver.Batch(statement: batch, keyIndex: index, keyKind: kind)
+        return SQLFieldResolver.Batch(statement: batch, keyIndex: index, keyKind: key.kind)
     }
 
     /// What is wrong with one field's statement, checked against the database without running it.
@@ -147,7 +138,7 @@ public enum SQLFields {
         _ declaration: Declaration,
         _ statement: SQLStatement,
         schema: GraphQLSchema,
-        database: SQLiteDatabase,
+        database: SQLDatabase,
         filledElsewhere: Set<String>
     ) -> [String] {
         var problems: [String] = []
@@ -168,14 +159,14 @@ public enum SQLFields {
                 break
             }
         }
-        let shape: SQLiteStatementShape
+        let shape: SQLShape
         do {
-            shape = try database.withConnection { try $0.shape(of: statement.text) }
+            shape = try database.shape(of: statement.text)
         } catch {
-            return problems + ["the statement does not prepare: \((error as? SQLiteError)?.message ?? "\(error)")"]
+            return problems + ["the statement does not prepare: \(error.message)"]
         }
         if shape.parameterCount != statement.parameters.count {
-            problems.append("the statement has parameters of its own (?, ?N, $name, @name): write :argument, :parent.column or :identity")
+            problems.append("the statement has parameters of its own (?, ?N, $N, $name, @name): write :argument, :parent.column or :identity")
         }
         if declaration.parent !== schema.mutationType, !shape.isReadOnly {
             problems.append("only a Mutation field's statement may write (this one runs whenever the field is read)")

@@ -19,19 +19,20 @@ public enum SQLParameterSource: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// An `@sql` statement with its named parameters replaced by positional ones (`?1`, `?2`, …): values are always
-/// bound, never spliced into the text. A name used twice is one position. Parameters inside string literals,
-/// quoted identifiers and comments are text, and PostgreSQL's `::type` casts are not parameters.
+/// An `@sql` statement with its named parameters replaced by positional ones (`?1`, `?2`, … for SQLite, `$1`, `$2`,
+/// … for PostgreSQL): values are always bound, never spliced into the text. A name used twice is one position.
+/// Parameters inside string literals, quoted identifiers (SQLite's `` `x` `` and `[x]` too), PostgreSQL's
+/// dollar-quoted strings and comments are text, and PostgreSQL's `::type` casts are not parameters.
 public struct SQLStatement: Sendable, Equatable {
     /// The text as the database receives it.
     public let text: String
-    /// The value source of each position, in order (`parameters[0]` is `?1`).
+    /// The value source of each position, in order (`parameters[0]` is `?1` or `$1`).
     public let parameters: [SQLParameterSource]
     /// How the statement runs for every parent row at once, when it can (see `SQLBatch`).
     public let batch: SQLBatch?
 
-    /// Rewrites `written`; nil when it has an unterminated string, identifier or comment.
-    public init?(_ written: String) {
+    /// Rewrites `written` for `dialect`; nil when it has an unterminated string, identifier or comment.
+    public init?(_ written: String, dialect: SQLDialect = .sqlite) {
         var text = ""
         var parameters: [SQLParameterSource] = []
         let characters = Array(written.unicodeScalars)
@@ -45,10 +46,27 @@ public struct SQLStatement: Sendable, Equatable {
             guard let scalar else { return false }
             return isNameStart(scalar) || ("0"..."9").contains(scalar)
         }
+        /// `$$` or `$tag$` at `at`, the opening of a dollar-quoted string.
+        func dollarQuoteTag(at start: Int) -> [Unicode.Scalar]? {
+            var end = start + 1
+            while end < characters.count, characters[end] != "$" {
+                guard end == start + 1 ? isNameStart(characters[end]) : isNamePart(characters[end]) else { return nil }
+                end += 1
+            }
+            return end < characters.count ? Array(characters[start...end]) : nil
+        }
         while index < characters.count {
             let scalar = characters[index]
             switch scalar {
-            case "'", "\"", "`", "[":
+            case "$" where dialect == .postgresql && dollarQuoteTag(at: index) != nil:
+                // PostgreSQL's dollar quoting (`$$…$$`, `$tag$…$tag$`): text, copied as it is.
+                let tag = dollarQuoteTag(at: index)!
+                var end = index + tag.count
+                while end + tag.count <= characters.count, Array(characters[end..<(end + tag.count)]) != tag { end += 1 }
+                guard end + tag.count <= characters.count else { return nil }
+                text.unicodeScalars.append(contentsOf: characters[index..<(end + tag.count)])
+                index = end + tag.count
+            case _ where scalar == "'" || scalar == "\"" || (dialect == .sqlite && (scalar == "`" || scalar == "[")):
                 // A literal or quoted identifier (SQLite also quotes names with `` ` `` and `[ ]`), doubled quotes
                 // inside; copied as it is.
                 let close: Unicode.Scalar = scalar == "[" ? "]" : scalar
@@ -89,10 +107,10 @@ public struct SQLStatement: Sendable, Equatable {
                     end = columnEnd
                 }
                 if let position = parameters.firstIndex(of: source) {
-                    text += "?\(position + 1)"
+                    text += dialect.placeholder(position + 1)
                 } else {
                     parameters.append(source)
-                    text += "?\(parameters.count)"
+                    text += dialect.placeholder(parameters.count)
                 }
                 index = end
             default:
@@ -102,39 +120,43 @@ public struct SQLStatement: Sendable, Equatable {
         }
         self.text = text
         self.parameters = parameters
-        self.batch = SQLBatch(text: text, parameters: parameters)
+        self.batch = SQLBatch(text: text, parameters: parameters, dialect: dialect)
     }
 }
 
 /// A statement keyed on one column of its parent row (`… WHERE author_id = :parent.id …`), rewritten to run once for
-/// all the parent rows of a list: `author_id IN (SELECT value FROM json_each(?N))`, the parents' values bound as
-/// one JSON array, and the rows handed back to their parents by the key column, which the statement must select.
+/// all the parent rows of a list: on SQLite `author_id IN (SELECT value FROM json_each(?N))`, the parents' values
+/// bound as one JSON array; on PostgreSQL `author_id = ANY($N)`, bound as one array. The rows go back to their
+/// parents by the key column, which the statement must select.
 /// Only a plain equality with one parent column is batched, and never a statement with `LIMIT` or `OFFSET` (their
 /// limit is per parent); any other runs once per parent row.
 public struct SQLBatch: Sendable, Equatable {
     /// The statement for all parents.
     public let text: String
-    /// The position of the parents' values (`?N`), bound to a JSON array of them.
+    /// The position of the parents' values (`?N`, `$N`), bound to all of them at once.
     public let position: Int
     /// The result column naming the parent a row belongs to (`author_id`).
     public let keyColumn: String
     /// The parent row's column whose values are the keys (`id`).
     public let parentColumn: String
 
-    init?(text: String, parameters: [SQLParameterSource]) {
+    /// The database the text is for.
+    public let dialect: SQLDialect
+
+    init?(text: String, parameters: [SQLParameterSource], dialect: SQLDialect) {
         let parents = parameters.enumerated().compactMap { index, source in if case .parent(let column) = source { (index + 1, column) } else { nil } }
         guard parents.count == 1, let (position, parentColumn) = parents.first else { return nil }
         // Only a plain filter of one table: anything that could make `IN` mean other than `=` for each parent, or
         // join rows of other parents (a limit, a join, a subquery, an alternative, a negation, an aggregate, a
         // collation), runs once per parent instead. Words are looked for in the whole text, literals included:
         // a false alarm only costs the batching.
-        let words = String(text.uppercased().map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : " " }).split(separator: " ").map(String.init)
+        let words = sqlWords(text)
         let refused: Set<String> = ["LIMIT", "OFFSET", "JOIN", "OR", "NOT", "GROUP", "HAVING", "DISTINCT", "COLLATE", "CASE", "UNION",
-                       "INTERSECT", "EXCEPT", "EXISTS", "IN", "WITH", "WINDOW", "OVER", "COUNT", "SUM", "AVG", "MIN", "MAX",
+                       "INTERSECT", "EXCEPT", "EXISTS", "IN", "ANY", "SOME", "ALL", "WITH", "WINDOW", "OVER", "COUNT", "SUM", "AVG", "MIN", "MAX",
                        "TOTAL", "GROUP_CONCAT", "STRING_AGG", "JSON_GROUP_ARRAY", "JSON_GROUP_OBJECT"]
         guard !words.contains(where: refused.contains), words.count(where: { $0 == "SELECT" }) == 1, words.count(where: { $0 == "FROM" }) == 1
         else { return nil }
-        let token = "?\(position)"
+        let token = dialect.placeholder(position)
         let scalars = Array(text.unicodeScalars)
         let tokenScalars = Array(token.unicodeScalars)
         var matches: [Int] = []
@@ -165,7 +187,11 @@ public struct SQLBatch: Sendable, Equatable {
         guard let key = column.split(separator: ".").last.map({ $0.filter { $0 != "\"" } }), !key.isEmpty else { return nil }
         let before = String(String.UnicodeScalarView(scalars[..<columnStart]))
         let after = String(String.UnicodeScalarView(scalars[(tokenStart + tokenScalars.count)...]))
-        self.text = before + column + " IN (SELECT value FROM json_each(" + token + "))" + after
+        switch dialect {
+        case .sqlite: self.text = before + column + " IN (SELECT value FROM json_each(" + token + "))" + after
+        case .postgresql: self.text = before + column + " = ANY(" + token + ")" + after
+        }
+        self.dialect = dialect
         self.position = position
         self.keyColumn = key
         self.parentColumn = parentColumn

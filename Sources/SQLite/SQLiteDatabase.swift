@@ -17,6 +17,12 @@ public struct SQLiteRow: Sendable, Equatable {
     /// The values, one per column.
     public let values: [SQLiteValue]
 
+    /// A row of `values` under `columns` (one value per column).
+    public init(columns: [String], values: [SQLiteValue]) {
+        self.columns = columns
+        self.values = values
+    }
+
     /// The value of the column named `name`, or nil when the statement has no such column.
     public subscript(_ name: String) -> SQLiteValue? {
         columns.firstIndex(of: name).map { values[$0] }

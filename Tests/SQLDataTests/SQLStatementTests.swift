@@ -1,6 +1,7 @@
 import Testing
 
 @testable import SQLData
+import SQLite
 
 @Suite struct SQLStatementTests {
     @Test func namedParametersBecomePositions() throws {
@@ -54,6 +55,33 @@ import Testing
         ] {
             #expect(SQLStatement(text)?.batch == nil, "\(text)")
         }
+    }
+
+    @Test func postgreSQLStatementsBindDollarPositionsAndBatchWithAny() throws {
+        let statement = try #require(SQLStatement(
+            "SELECT id, author_id, $$it's :nope$$ AS a, $t$:no$t$ AS b, arr[1:2] FROM posts WHERE author_id = :parent.id AND owner = :identity",
+            dialect: .postgresql
+        ))
+        #expect(statement.text == "SELECT id, author_id, $$it's :nope$$ AS a, $t$:no$t$ AS b, arr[1:2] FROM posts WHERE author_id = $1 AND owner = $2")
+        #expect(statement.parameters == [.parent("id"), .identity])
+        #expect(statement.batch?.text == "SELECT id, author_id, $$it's :nope$$ AS a, $t$:no$t$ AS b, arr[1:2] FROM posts WHERE author_id = ANY($1) AND owner = $2")
+        #expect(SQLStatement("SELECT $$open", dialect: .postgresql) == nil)
+        #expect(SQLStatement("SELECT id FROM t WHERE a = ANY(:parent.ids)", dialect: .postgresql)?.batch == nil)
+    }
+
+    @Test func postgreSQLKeysAreOneArrayLiteral() {
+        #expect(SQLValues.keys([.integer(1), .integer(-2)], for: .postgresql) == "{1,-2}")
+        #expect(SQLValues.keys([.text("a"), .text("b\"c\\d,{}")], for: .postgresql) == #"{"a","b\"c\\d,{}"}"#)
+        #expect(SQLValues.keys([.integer(1), .text("x")], for: .sqlite) == #"[1,"x"]"#)
+    }
+
+    @Test func aPostgreSQLStatementReadsOnlyWhenItsWordsSaySo() {
+        #expect(SQLDatabase.onlyReads("SELECT id FROM posts WHERE deleted_at IS NULL"))
+        #expect(SQLDatabase.onlyReads("with x as (select 1) select * from x"))
+        #expect(!SQLDatabase.onlyReads("WITH gone AS (DELETE FROM posts RETURNING id) SELECT id FROM gone"))
+        #expect(!SQLDatabase.onlyReads("SELECT id FROM posts FOR UPDATE"))
+        #expect(!SQLDatabase.onlyReads("INSERT INTO t VALUES (1) RETURNING id"))
+        #expect(!SQLDatabase.onlyReads("SELECT 1 INTO TEMP t"))
     }
 
     @Test func anUnterminatedQuoteOrCommentIsRefused() {

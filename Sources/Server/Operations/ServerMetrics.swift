@@ -3,6 +3,7 @@ import GraphQLHTTP
 import Kratos
 import Metrics
 import SharedState
+import PostgreSQL
 import SQLite
 import Synchronization
 
@@ -94,7 +95,7 @@ public final class ServerMetrics: Sendable {
     func refresh(status: ServerStatus, documents: DocumentCache, sessions: SessionCache?) {
         let threads = status.threads
         threadsBusy.record(threads.busy)
-        sqlStatements.record(SQLiteDatabase.statementsRun)
+        sqlStatements.record(SQLiteDatabase.statementsRun + PostgresDatabase.statementsRun)
         threadsTotal.record(threads.total)
         if let resident = ProcessMemory.residentBytes() { residentMemory.record(resident) }
         let documentStatistics = documents.statistics

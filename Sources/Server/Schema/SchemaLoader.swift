@@ -5,8 +5,8 @@ public import GraphQL
 import GraphQLHTTP
 public import GraphQLEngine
 import Kratos
-import SQLData
-public import SQLite
+public import SQLData
+import SQLite
 
 /// Why a schema could not be loaded. The message names the file and every field concerned.
 public struct SchemaLoadError: Error, CustomStringConvertible, Equatable {
@@ -30,7 +30,7 @@ public enum SchemaLoader {
         path: String,
         resolvers: ResolverRegistry,
         authGuard: (@Sendable (_ context: any Sendable) async throws -> Void)? = nil,
-        database: SQLiteDatabase? = nil
+        database: SQLDatabase? = nil
     ) throws(SchemaLoadError) -> LoadedSchema {
         try build(sdl: try read(path), resolvers: resolvers, origin: path, authGuard: authGuard, database: database)
     }
@@ -87,7 +87,7 @@ public enum SchemaLoader {
         resolvers: ResolverRegistry,
         origin: String = "schema",
         authGuard: (@Sendable (_ context: any Sendable) async throws -> Void)? = nil,
-        database: SQLiteDatabase? = nil
+        database: SQLDatabase? = nil
     ) throws(SchemaLoadError) -> LoadedSchema {
         let schema = try unbound(sdl: sdl, origin: origin)
         var resolvers = resolvers
