@@ -92,6 +92,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Declarative data: `@http` fields bound to calls to JSON services.
+        .target(
+            name: "HTTPData",
+            dependencies: [
+                "GraphQLEngine",
+                "HTTPClient",
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The Kratos API client.
         .target(name: "Kratos", dependencies: ["HTTPClient"], swiftSettings: swiftSettings),
 
@@ -100,6 +113,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "SQLData",
+                "HTTPData",
                 "SQLite",
                 "PostgreSQL",
                 "GraphQLEngine",
@@ -122,6 +136,7 @@ let package = Package(
             name: "GraphQLFCGI",
             dependencies: [
                 "SQLite",
+                "HTTPData",
                 "GraphQLEngine",
                 "Server",
                 "GraphQLHTTP",
@@ -188,6 +203,7 @@ let package = Package(
             dependencies: ["SQLData", "SQLite", "GraphQLEngine", .product(name: "GraphQL", package: "GraphQL")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "HTTPDataTests", dependencies: ["HTTPData"], swiftSettings: swiftSettings),
         .testTarget(name: "SharedStateTests", dependencies: ["SharedState", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KratosTests", dependencies: ["Kratos", "HTTPClient", "TestSupport"], swiftSettings: swiftSettings),

@@ -79,8 +79,15 @@ public enum ErrorCode {
     public static let dataLimitExceeded = "DATA_LIMIT_EXCEEDED"
     /// Kratos did not answer in time.
     public static let authServiceUnavailable = "AUTH_SERVICE_UNAVAILABLE"
-    /// A field's data source could not be reached: the `@sql` database (refused, unknown host, connection lost).
+    /// A field's data source could not be reached: the `@sql` database, or an `@http` service (refused, unknown
+    /// host, connection lost).
     public static let upstreamUnavailable = "UPSTREAM_UNAVAILABLE"
+    /// An `@http` service did not answer within its deadline (`--http-timeout-ms`).
+    public static let upstreamTimeout = "UPSTREAM_TIMEOUT"
+    /// An `@http` service answered with an error status (4xx, 5xx); its body is not shown.
+    public static let upstreamError = "UPSTREAM_ERROR"
+    /// An `@http` service answered with something other than JSON, or JSON too large (`--http-max-response-bytes`).
+    public static let upstreamInvalidResponse = "UPSTREAM_INVALID_RESPONSE"
     /// Anything a resolver threw that is not a GraphQL error: its text is logged with the request id, not shown.
     public static let internalServerError = "INTERNAL_SERVER_ERROR"
 }

@@ -3,6 +3,7 @@ import ArgumentParser
 import FastCGI
 import GraphQLHTTP
 import HTTPClient
+import HTTPData
 import Kratos
 import Logging
 import Server
@@ -41,6 +42,18 @@ struct ServeOptions: ParsableArguments {
 
     @Option(help: "Milliseconds one @sql statement may run before it is interrupted (DATA_LIMIT_EXCEEDED).")
     var sqlTimeLimitMs: Int = Defaults.milliseconds(ServerConfiguration().sqlLimits.timeLimit)
+
+    @Option(help: "A header for the @http calls to one host: \"HOST[:PORT] Name: value\" (never sent to another host); repeatable.")
+    var httpHeader: [String] = []
+
+    @Option(help: "Milliseconds one @http call may take, connection included (past it: UPSTREAM_TIMEOUT).")
+    var httpTimeoutMs: Int = Defaults.milliseconds(HTTPDataConfiguration().timeout)
+
+    @Option(help: "Largest @http response body read, in bytes (larger: UPSTREAM_INVALID_RESPONSE).")
+    var httpMaxResponseBytes: Int = HTTPDataConfiguration().maxResponseBytes
+
+    @Option(help: "Most @http calls one request may make (more: DATA_LIMIT_EXCEEDED).")
+    var httpMaxCallsPerRequest: Int = HTTPDataConfiguration().maxCallsPerRequest
 
     @Option(help: "The SDL schema file.")
     var schema: String = ServerConfiguration().schemaPath
@@ -173,6 +186,7 @@ struct ServeOptions: ParsableArguments {
     static let minimums: [String: Int] = [
         "threads": 1, "max-body-bytes": 1, "max-document-nesting": 1, "kratos-timeout-ms": 1, "kratos-connect-timeout-ms": 1,
         "session-cache-entries": 1, "login-failure-window": 1, "registration-window": 1, "sql-max-rows": 1, "sql-time-limit-ms": 1,
+        "http-timeout-ms": 1, "http-max-response-bytes": 1, "http-max-calls-per-request": 1,
     ]
 
     /// The values each choice setting takes; the file and the environment are checked against the same table.
@@ -203,6 +217,9 @@ struct ServeOptions: ParsableArguments {
             problems.append("--trusted-proxy \(proxy) is not an address or CIDR block")
         }
         if let database { require(DataSource(database) != nil, "--database must be \(DataSource.expectedForm)") }
+        for header in httpHeader where HTTPUpstreamHeader(header) == nil {
+            problems.append("--http-header \(header.prefix(while: { $0 != " " })) …: must be \(HTTPUpstreamHeader.expectedForm)")
+        }
         require(Endpoint(endpoint) != nil, "--endpoint must be \(Endpoint.expectedForm)")
         require(SharedStateLocation(url: sharedState) != nil, "--shared-state must be \(SharedStateLocation.expectedForm)")
         return problems
@@ -225,6 +242,10 @@ struct ServeOptions: ParsableArguments {
         configuration.dataSource = database.flatMap(DataSource.init)
         configuration.sqlLimits.maxRows = sqlMaxRows
         configuration.sqlLimits.timeLimit = .milliseconds(sqlTimeLimitMs)
+        configuration.httpData.headers = httpHeader.compactMap(HTTPUpstreamHeader.init)
+        configuration.httpData.timeout = .milliseconds(httpTimeoutMs)
+        configuration.httpData.maxResponseBytes = httpMaxResponseBytes
+        configuration.httpData.maxCallsPerRequest = httpMaxCallsPerRequest
         configuration.workers.threadCount = threads
         configuration.workers.maxBodyBytes = maxBodyBytes
         configuration.gracePeriod = .seconds(gracePeriod)

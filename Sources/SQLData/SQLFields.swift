@@ -56,7 +56,7 @@ public enum SQLFields {
         let sqlCoordinates = Set(declarations.map(\.coordinate))
         var bindings = Bindings()
         for declaration in declarations {
-            let place = "\(origin):\(line(of: declaration.offset, in: sdl)): \(declaration.coordinate)"
+            let place = "\(origin):\(SDLLines.line(ofOffset: declaration.offset, in: sdl)): \(declaration.coordinate)"
             guard !resolvedElsewhere.contains(declaration.coordinate) else {
                 problems.append("\(place): has both @sql and a resolver in Swift")
                 continue
@@ -150,7 +150,7 @@ public enum SQLFields {
                     problems.append("\(parameter) is not an argument of the field")
                     continue
                 }
-                if !(namedType(argument.type) is any GraphQLLeafType) {
+                if !TypeShape.isSingleLeaf(argument.type) {
                     problems.append("\(parameter) is not a scalar or enum argument")
                 }
             case .parent:
@@ -189,9 +189,5 @@ public enum SQLFields {
         case let list as GraphQLList: namedType(list.ofType)
         default: type
         }
-    }
-
-    private static func line(of offset: Int, in text: String) -> Int {
-        text.utf8.prefix(offset).reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
     }
 }

@@ -2,6 +2,7 @@
 public import FastCGI
 public import GraphQLHTTP
 public import HTTPClient
+public import HTTPData
 public import Kratos
 public import SharedState
 public import SQLite
@@ -36,6 +37,8 @@ public struct ServerConfiguration: Sendable {
     public var dataSource: DataSource?
     /// Most rows, and longest time, one `@sql` statement may take. Default 10,000 rows, 2 s.
     public var sqlLimits = SQLiteLimits()
+    /// How `@http` fields call their services: headers per host, deadline, response size, calls per request.
+    public var httpData = HTTPDataConfiguration()
     /// The path the API answers on, as nginx's `location` hands it over. Default `/graphql`.
     public var endpoint: Endpoint = .default
     /// The explorer's files (`index.html`, scripts, styles), served at GET `/graphql` to browsers. Default

@@ -15,6 +15,7 @@ public struct GraphQLFCGIServer {
     public let resolvers: ResolverRegistry
     private let logger: Logger
     private let databases = OpenDatabases()
+    private let upstreamClient: UpstreamClient
 
     /// The metrics backend's renderer for `/metrics` (set up by the executable); nil: no `/metrics`.
     public let renderMetrics: (@Sendable () -> [UInt8])?
@@ -34,6 +35,7 @@ public struct GraphQLFCGIServer {
         self.resolvers = resolvers
         self.logger = logger
         self.reloadConfiguration = reloadConfiguration
+        self.upstreamClient = UpstreamClient(configuration: configuration.httpData)
     }
 
     /// Runs until told to stop. Returns normally after a drain; throws if the server cannot start.
@@ -137,7 +139,14 @@ extension GraphQLFCGIServer {
     /// resolver bindings, the explorer's files. `graphql-fcgi check-config` reports these.
     public func check() -> [String] {
         var problems: [String] = []
-        let loadSchema = { _ = try SchemaLoader.load(path: configuration.schemaPath, resolvers: resolvers, database: try databases.database(configuration.dataSource, limits: configuration.sqlLimits)) }
+        let loadSchema = {
+            _ = try SchemaLoader.load(
+                path: configuration.schemaPath,
+                resolvers: resolvers,
+                database: try databases.database(configuration.dataSource, limits: configuration.sqlLimits),
+                http: .server(configuration: configuration.httpData, client: upstreamClient, logger: logger)
+            )
+        }
         for step in [checkKratosAdminURL, loadSchema, { _ = try loadExplorer() }] {
             do {
                 try step()
@@ -170,7 +179,8 @@ extension GraphQLFCGIServer {
             path: settings.schemaPath,
             resolvers: resolvers,
             authGuard: { context in _ = try await RequestContext.of(context).requireSession() },
-            database: try databases.database(settings.dataSource, limits: settings.sqlLimits)
+            database: try databases.database(settings.dataSource, limits: settings.sqlLimits),
+            http: .server(configuration: settings.httpData, client: upstreamClient, logger: logger)
         )
         logger.info("schema loaded", metadata: ["path": "\(settings.schemaPath)"])
         return GraphQLHTTPHandler(schema: loaded.schema, resolvers: loaded.resolvers, configuration: settings.graphQL, logger: logger)

@@ -20,6 +20,8 @@ public struct RequestContext: Sendable {
     private let resolvedSession = ResolvedSession()
     /// Set by a resolver the throttle refused: the pipeline answers with a `Retry-After` header.
     let retryAfter = RetryAfter()
+    /// The `@http` calls the request has made.
+    let upstreamCalls = CallCount()
 
     /// A request's context; without `accounts` (or a credential), `requireSession()` always throws `UNAUTHENTICATED`.
     public init(requestID: String, credential: KratosCredential? = nil, origin: ClientOrigin = .init(), accounts: Accounts? = nil) {
@@ -93,6 +95,22 @@ final class RetryAfter: Sendable {
     func demand(_ value: Int) { seconds.withLock { $0 = max($0 ?? 0, value) } }
 
     var value: Int? { seconds.withLock { $0 } }
+}
+
+/// How many calls a request has made, counted to a bound.
+final class CallCount: Sendable {
+    private let count = Atomic<Int>(0)
+
+    /// Counts one more call; false (and not counted) when `limit` are made already.
+    func take(limit: Int) -> Bool {
+        var current = count.load(ordering: .relaxed)
+        while current < limit {
+            let (exchanged, original) = count.compareExchange(expected: current, desired: current + 1, ordering: .relaxed)
+            if exchanged { return true }
+            current = original
+        }
+        return false
+    }
 }
 
 /// The per-request memo of `RequestContext.requireSession()`.

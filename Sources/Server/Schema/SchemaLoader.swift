@@ -5,6 +5,8 @@ public import GraphQL
 import GraphQLHTTP
 public import GraphQLEngine
 import Kratos
+import Logging
+public import HTTPData
 public import SQLData
 import SQLite
 
@@ -30,9 +32,10 @@ public enum SchemaLoader {
         path: String,
         resolvers: ResolverRegistry,
         authGuard: (@Sendable (_ context: any Sendable) async throws -> Void)? = nil,
-        database: SQLDatabase? = nil
+        database: SQLDatabase? = nil,
+        http: HTTPFields.Environment? = nil
     ) throws(SchemaLoadError) -> LoadedSchema {
-        try build(sdl: try read(path), resolvers: resolvers, origin: path, authGuard: authGuard, database: database)
+        try build(sdl: try read(path), resolvers: resolvers, origin: path, authGuard: authGuard, database: database, http: http)
     }
 
     /// The schema an SDL file serves — with the directives graphql-fcgi declares for it — without binding resolvers:
@@ -60,6 +63,9 @@ public enum SchemaLoader {
             if sdl.contains("@\(SQLFields.directiveName)("), !sdl.contains("directive @\(SQLFields.directiveName)") {
                 source += SQLFields.directiveDefinition + "\n"
             }
+            if sdl.contains("@\(HTTPFields.directiveName)("), !sdl.contains("directive @\(HTTPFields.directiveName)") {
+                source += HTTPFields.directiveDefinition + "\n"
+            }
             return try buildSchema(source: source)
         } catch {
             throw SchemaLoadError(description: "\(origin): invalid SDL: \(describe(error))")
@@ -72,6 +78,12 @@ public enum SchemaLoader {
         guard errors.isEmpty else {
             throw SchemaLoadError(description: "\(origin): invalid schema: " + errors.map(\.message).joined(separator: "; "))
         }
+    }
+
+    /// The signed-in identity's id for `:identity` and `{identity}`, or `UNAUTHENTICATED`.
+    @Sendable static func identity(_ context: any Sendable) async throws -> String {
+        guard let id = try await RequestContext.of(context).requireSession().identity?.id else { throw AccountErrors.unauthenticated() }
+        return id
     }
 
     /// The directive that makes a field require a signed-in session. Declared automatically when the SDL uses it
@@ -87,23 +99,33 @@ public enum SchemaLoader {
         resolvers: ResolverRegistry,
         origin: String = "schema",
         authGuard: (@Sendable (_ context: any Sendable) async throws -> Void)? = nil,
-        database: SQLDatabase? = nil
+        database: SQLDatabase? = nil,
+        http: HTTPFields.Environment? = nil
     ) throws(SchemaLoadError) -> LoadedSchema {
         let schema = try unbound(sdl: sdl, origin: origin)
         var resolvers = resolvers
+        var declarationProblems: [String] = []
         do {
             let declared = try SQLFields.resolvers(
                 schema: schema, sdl: sdl, origin: origin, database: database, resolvedElsewhere: resolvers.coordinates,
-                identity: { context in
-                    guard let id = try await RequestContext.of(context).requireSession().identity?.id else { throw AccountErrors.unauthenticated() }
-                    return id
-                }
+                identity: identity
             )
             for (coordinate, resolve) in declared.fields { resolvers.bind(coordinate, resolve) }
             for (coordinate, resolve) in declared.synchronousFields { resolvers.bindSynchronous(coordinate, resolve) }
         } catch {
-            throw SchemaLoadError(description: error.description)
+            declarationProblems += error.lines
         }
+        do {
+            let environment = http ?? .server(configuration: HTTPDataConfiguration(), client: UpstreamClient.standard, logger: Logger(label: "graphql-fcgi"))
+            for (coordinate, resolve) in try HTTPFields.resolvers(
+                schema: schema, sdl: sdl, origin: origin, environment: environment, resolvedElsewhere: resolvers.coordinates
+            ) {
+                resolvers.bind(coordinate, resolve)
+            }
+        } catch {
+            declarationProblems += error.lines
+        }
+        guard declarationProblems.isEmpty else { throw SchemaLoadError(description: declarationProblems.joined(separator: "\n")) }
 
         var unbound = resolvers.coordinates.subtracting(resolvers.optionalCoordinates)
         var missingRootResolvers: [String] = []
