@@ -54,7 +54,7 @@ struct SQLFieldResolver: Sendable {
             }
         }
         let items: [(any Sendable)?]
-        if let batch, let parent, let siblings = parent.siblings, batch.accepts(siblings.values(of: batch.statement.parentColumn)) {
+        if let batch, let parent, case let siblings = parent.siblings, batch.accepts(siblings.values(of: batch.statement.parentColumn)) {
             // The first of the parent rows to ask runs the statement for all of them; the others read their share,
             // kept under the field and every value bound but the parents' (two fields, or one with other
             // arguments, never share a result).
@@ -103,24 +103,50 @@ struct SQLFieldResolver: Sendable {
     }
 }
 
-/// A row as the fields below an `@sql` field read it: its values by column name, converted to the fields' types
-/// when read (`SQLFields` binds a resolver to each such field; `DefaultResolver` reads it through
-/// `KeySubscriptable`); nested `@sql` fields read the raw values.
-struct SQLRecord: Sendable, KeySubscriptable {
+/// A row as the fields below an `@sql` field read it: the plan executor writes the fields of built-in scalar types
+/// straight from its values (`ColumnarRow`); others read it through `KeySubscriptable`, converted to the field's
+/// type (`Boolean` from SQLite's 0 and 1, `ID` from integers); nested `@sql` fields read the raw values.
+struct SQLRecord: Sendable, ColumnarRow {
     let row: SQLiteRow
-    /// The column positions by name, shared by every row of the result.
-    let positions: [String: Int]
     let conversions: [String: SQLValues.Conversion]
-    /// The rows of the same statement result, which a nested statement runs for at once.
-    let siblings: SQLSiblings?
+    /// The rows of the same statement result, which a nested statement runs for at once, and their columns.
+    let siblings: SQLSiblings
 
-    /// The value of column `name` as SQLite returned it, for `:parent.column` parameters and batch keys.
-    func raw(_ name: String) -> SQLiteValue? { positions[name].map { row.values[$0] } }
+    var columns: ColumnNames { siblings.columns }
+
+    /// The value of column `name` as the database returned it, for `:parent.column` parameters and batch keys.
+    func raw(_ name: String) -> SQLiteValue? { siblings.columns.position(of: name).map { row.values[$0] } }
 
     /// The value of column `name` converted to the type of the field of that name.
     subscript(key: String) -> (any Sendable)? {
-        guard let position = positions[key] else { return nil }
+        guard let position = siblings.columns.position(of: key) else { return nil }
         return (conversions[key] ?? .other).convert(row.values[position])
+    }
+
+    /// The JSON `self[name]` would come to, written without the conversion: what the executor would write for
+    /// the converted value, or `.fallBack` where it would go through the type's `serialize` (an error, say).
+    func writeColumn(_ index: Int, as kind: ScalarKind, into writer: inout JSONWriter) -> ColumnWrite {
+        switch (kind, row.values[index]) {
+        case (_, .null):
+            return .null
+        case (.string, .text(let text)), (.id, .text(let text)):
+            writer.string(text)
+        case (.string, .integer(let integer)), (.id, .integer(let integer)):
+            writer.raw("\"")
+            writer.integer(Int(integer))
+            writer.raw("\"")
+        case (.int, .integer(let integer)) where Int64(Int32.min)...Int64(Int32.max) ~= integer:
+            writer.integer(Int(integer))
+        case (.float, .integer(let integer)):
+            writer.double(Double(integer))
+        case (.float, .real(let real)) where real.isFinite:
+            writer.double(real)
+        case (.boolean, .integer(let integer)):
+            writer.raw(integer != 0 ? "true" : "false")
+        default:
+            return .fallBack
+        }
+        return .written
     }
 }
 
@@ -128,20 +154,18 @@ struct SQLRecord: Sendable, KeySubscriptable {
 /// whichever of them asks first).
 final class SQLSiblings: Sendable {
     private let rows: [SQLiteRow]
-    /// Column positions by name, the same for every row of one result.
-    let positions: [String: Int]
+    /// The column names, the same for every row of one result.
+    let columns: ColumnNames
     private let results = Mutex<[String: [SQLiteValue: [(any Sendable)?]]]>([:])
 
     init(_ rows: [SQLiteRow]) {
         self.rows = rows
-        var positions: [String: Int] = [:]
-        for (index, name) in (rows.first?.columns ?? []).enumerated() where positions[name] == nil { positions[name] = index }
-        self.positions = positions
+        self.columns = ColumnNames(rows.first?.columns ?? [])
     }
 
     /// The distinct values of `column` in these rows, nulls left out.
     func values(of column: String) -> [SQLiteValue] {
-        guard let position = positions[column] else { return [] }
+        guard let position = columns.position(of: column) else { return [] }
         var seen = Set<SQLiteValue>()
         return rows.compactMap { row in
             let value = row.values[position]
@@ -197,7 +221,7 @@ indirect enum SQLResult: Sendable {
     func item(_ row: SQLiteRow, siblings: SQLSiblings) -> (any Sendable)? {
         switch self {
         case .object(let conversions):
-            return SQLRecord(row: row, positions: siblings.positions, conversions: conversions, siblings: siblings)
+            return SQLRecord(row: row, conversions: conversions, siblings: siblings)
         case .leaf(let conversion):
             return row.values.first.flatMap(conversion.convert)
         case .list(let item):

@@ -27,13 +27,11 @@ public enum SQLFields {
         public var description: String { lines.joined(separator: "\n") }
     }
 
-    /// What `@sql` binds: each `@sql` field's resolver, and for the other fields of the object types they fill a
-    /// resolver that reads the row's column (cheaper than the default resolver's dynamic casts).
+    /// What `@sql` binds: each `@sql` field's resolver. The other fields of the object types they fill have no
+    /// resolver: the plan executor writes them straight from the rows (`SQLRecord` is a `ColumnarRow`).
     public struct Bindings: Sendable {
         /// The `@sql` fields' resolvers, by coordinate.
         public var fields: [String: FieldResolver] = [:]
-        /// The column-reading resolvers, by coordinate.
-        public var synchronousFields: [String: SynchronousFieldResolver] = [:]
     }
 
     /// Resolvers for every `@sql` field of `schema`, by coordinate. `sdl` is the text the schema was built from
@@ -81,20 +79,6 @@ public enum SQLFields {
             ).resolve
         }
         guard problems.isEmpty else { throw Problems(lines: problems) }
-        var filled: [String: GraphQLObjectType] = [:]
-        for declaration in declarations {
-            if let object = namedType(declaration.field.type) as? GraphQLObjectType { filled[object.name] = object }
-        }
-        for object in filled.values {
-            for (name, _) in (try? object.fields()) ?? [:] {
-                let coordinate = "\(object.name).\(name)"
-                guard !sqlCoordinates.contains(coordinate), !resolvedElsewhere.contains(coordinate) else { continue }
-                bindings.synchronousFields[coordinate] = { source, _, _, _ in
-                    if let record = source as? SQLRecord { return record[name] }
-                    return DefaultResolver.value(named: name, in: source)
-                }
-            }
-        }
         return bindings
     }
 

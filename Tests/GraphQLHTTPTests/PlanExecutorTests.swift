@@ -23,7 +23,13 @@ import Testing
           right: String
           pair: [Meeting!]
           greeting(name: String = "you", times: Int): String
+          rows: [Row!]
+          plainRows: [Row!]
+          brokenRow: Row
+          plainBrokenRow: Row
         }
+        type Row { id: ID! name: String n: Int! ok: Boolean f: Float tag: Color }
+        enum Color { RED }
         type Inner { value: Int! name: String }
         type Meeting { together: String }
         interface Pet { name: String }
@@ -55,11 +61,47 @@ import Testing
             "Query.greeting": { _, arguments, _, field in
                 "\(field.path.elements.map(\.description).joined(separator: ".")): hello \(arguments["name"].string ?? "?") x\(arguments["times"].int ?? 1)"
             },
+            "Query.rows": { _, _, _, _ in TestRow.values.map(TestRow.init) },
+            "Query.plainRows": { _, _, _, _ in
+                TestRow.values.map { values in
+                    var entries: [String: any Sendable] = [:]
+                    for (name, value) in zip(TestRow.columns.names, values) { if let value { entries[name] = value } }
+                    return entries
+                }
+            },
+            "Query.brokenRow": { _, _, _, _ in TestRow([nil, "no id", 1, nil, nil, nil]) },
+            "Query.plainBrokenRow": { _, _, _, _ in ["name": "no id", "n": 1] as [String: any Sendable] },
         ],
         types: ["Pet": { value, _ in value is Dog ? "Dog" : nil }]
     )
 
     struct Dog: Sendable { let name: String }
+
+    /// A row that writes its own columns: integers as ids, text, a float column holding an integer, an enum it
+    /// leaves to the executor.
+    struct TestRow: ColumnarRow {
+        static let columns = ColumnNames(["id", "name", "n", "ok", "f", "tag"])
+        static let values: [[(any Sendable)?]] = [[5, "a \"quoted\" name", 7, true, 2, "RED"], ["x", nil, -1, false, 1.5, nil]]
+        let values: [(any Sendable)?]
+        init(_ values: [(any Sendable)?]) { self.values = values }
+
+        var columns: ColumnNames { Self.columns }
+        subscript(key: String) -> (any Sendable)? { Self.columns.position(of: key).flatMap { values[$0] } }
+
+        func writeColumn(_ index: Int, as kind: ScalarKind, into writer: inout JSONWriter) -> ColumnWrite {
+            switch (kind, values[index]) {
+            case (_, nil): return .null
+            case (.id, let integer as Int): writer.raw("\""); writer.integer(integer); writer.raw("\"")
+            case (.id, let text as String), (.string, let text as String): writer.string(text)
+            case (.int, let integer as Int): writer.integer(integer)
+            case (.float, let integer as Int): writer.double(Double(integer))
+            case (.float, let double as Double): writer.double(double)
+            case (.boolean, let flag as Bool): writer.raw(flag ? "true" : "false")
+            default: return .fallBack
+            }
+            return .written
+        }
+    }
 
     /// Two resolvers that each wait for the other: "together" when both ran at once, "alone" when the second only
     /// started after the first gave up (2 s).
@@ -84,6 +126,16 @@ import Testing
         let response = await handler.handle(request, requestID: "test", context: ())
         #expect(response.status == 200)
         return String(decoding: response.body, as: UTF8.self)
+    }
+
+    @Test func aColumnarRowWritesItsColumnsAsTheirValuesWouldBeWritten() async throws {
+        let columnar = try await run("{ rows { id name n ok f tag __typename } }")
+        #expect(columnar == #"{"data":{"rows":[{"id":"5","name":"a \"quoted\" name","n":7,"ok":true,"f":2,"tag":"RED","__typename":"Row"},{"id":"x","name":null,"n":-1,"ok":false,"f":1.5,"tag":null,"__typename":"Row"}]}}"#)
+        #expect(try await run("{ rows: plainRows { id name n ok f tag __typename } }") == columnar)
+        let broken = try await run("{ brokenRow:      brokenRow { name id } }")  // as long as the plain one: same columns
+        #expect(broken.contains(#""message":"Cannot return null for non-nullable field Row.id.""#) && broken.hasSuffix(#""data":{"brokenRow":null}}"#))
+        let plainBroken = try await run("{ brokenRow: plainBrokenRow { name id } }")
+        #expect(plainBroken == broken)
     }
 
     @Test func keepsNullListItemsAndListsOfLists() async throws {

@@ -27,6 +27,8 @@ final class SelectionPlan: @unchecked Sendable {
     let runsSynchronously: Bool
     /// The fields with an asynchronous resolver, when there are several: their resolvers start together.
     let concurrentFields: [Int]
+    /// Some field of a built-in scalar type has no resolver of its own: a `ColumnarRow` may write it.
+    let readsProperties: Bool
 
     init(type: GraphQLObjectType, fields: [FieldPlan]) {
         self.type = type
@@ -34,6 +36,9 @@ final class SelectionPlan: @unchecked Sendable {
         self.runsSynchronously = fields.allSatisfy(\.runsSynchronously)
         let asynchronous = fields.indices.filter { if case .resolver = fields[$0].resolution { true } else { false } }
         self.concurrentFields = asynchronous.count > 1 ? asynchronous : []
+        self.readsProperties = fields.contains { field in
+            if case .property = field.resolution { field.nativeLeaf != nil } else { false }
+        }
     }
 }
 
@@ -65,7 +70,7 @@ final class FieldPlan: @unchecked Sendable {
     let completion: Completion
     /// For a field of a built-in scalar type: its kind, so that a native value is written without looking at
     /// `completion` (whose enum payloads cost reference counting on every field).
-    let nativeLeaf: Leaf.Kind?
+    let nativeLeaf: ScalarKind?
     /// Leaves, lists of leaves, and objects whose fields all run synchronously complete without an `async` call.
     let completesSynchronously: Bool
 
@@ -105,7 +110,7 @@ final class FieldPlan: @unchecked Sendable {
         self.completion = completion
         self.completesSynchronously = completion.isSynchronous
         switch completion {
-        case .leaf(let leaf), .nonNull(.leaf(let leaf)): nativeLeaf = leaf.kind == .other ? nil : leaf.kind
+        case .leaf(let leaf), .nonNull(.leaf(let leaf)): nativeLeaf = leaf.kind
         default: nativeLeaf = nil
         }
     }
@@ -138,9 +143,9 @@ indirect enum Completion: @unchecked Sendable {
 /// A scalar or enum; the built-in scalars are written without going through `serialize` and `Map` when the value
 /// has their native Swift type (the output is the same).
 struct Leaf {
-    enum Kind { case string, int, float, boolean, other }
     let type: any GraphQLLeafType
-    let kind: Kind
+    /// Nil for enums and custom scalars.
+    let kind: ScalarKind?
 
     init(_ type: any GraphQLLeafType) {
         self.type = type
@@ -149,7 +154,8 @@ struct Leaf {
         case let scalar where scalar === GraphQLInt: kind = .int
         case let scalar where scalar === GraphQLFloat: kind = .float
         case let scalar where scalar === GraphQLBoolean: kind = .boolean
-        default: kind = .other
+        case let scalar where scalar === GraphQLID: kind = .id
+        default: kind = nil
         }
     }
 }

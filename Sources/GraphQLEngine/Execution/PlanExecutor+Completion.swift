@@ -91,7 +91,7 @@ extension PlanExecutor {
     /// which spares the costlier check for one.
     func completeNow(_ completion: Completion, value: (any Sendable)?, field: FieldPlan, position: ValuePosition) throws(NullPropagation) {
         if case .nonNull(let inner) = completion {
-            if case .leaf(let leaf) = inner, let value, writeNative(leaf.kind, value) { return }
+            if case .leaf(let leaf) = inner, let kind = leaf.kind, let value, writeNative(kind, value) { return }
             guard let value = value.flatMap(OptionalValue.unwrap) else { throw nonNullViolation(field, position) }
             do {
                 try completeValueNow(inner, value: value, field: field, position: position)
@@ -100,7 +100,7 @@ extension PlanExecutor {
             }
             return
         }
-        if case .leaf(let leaf) = completion, let value, writeNative(leaf.kind, value) { return }
+        if case .leaf(let leaf) = completion, let kind = leaf.kind, let value, writeNative(kind, value) { return }
         guard let value = value.flatMap(OptionalValue.unwrap) else { return output.raw("null") }
         let mark = output.count
         do {
@@ -115,7 +115,7 @@ extension PlanExecutor {
         case .nonNull(let inner):
             try completeNow(inner, value: value, field: field, position: position)
         case .leaf(let leaf):
-            if writeNative(leaf.kind, value) { return }
+            if let kind = leaf.kind, writeNative(kind, value) { return }
             do {
                 output.map(try leaf.type.serialize(value: value))
             } catch {
@@ -201,7 +201,7 @@ extension PlanExecutor {
 
     /// Writes a built-in scalar's native Swift value exactly as `serialize` and `JSONWriter` would write it; false
     /// for anything else, which goes through the type's `serialize`.
-    func writeNative(_ kind: Leaf.Kind, _ value: any Sendable) -> Bool {
+    func writeNative(_ kind: ScalarKind, _ value: any Sendable) -> Bool {
         switch kind {
         case .string:
             guard let string = value as? String else { return false }
@@ -215,8 +215,16 @@ extension PlanExecutor {
         case .boolean:
             guard let bool = value as? Bool else { return false }
             output.raw(bool ? "true" : "false")
-        case .other:
-            return false
+        case .id:
+            if let string = value as? String {
+                output.string(string)
+            } else if let integer = value as? Int {
+                output.raw("\"")
+                output.integer(integer)
+                output.raw("\"")
+            } else {
+                return false
+            }
         }
         return true
     }

@@ -32,6 +32,9 @@ package final class PlanExecutor {
     var output = JSONWriter(capacity: 512)
     var errors: [GraphQLError] = []
     var propagated: [Bool] = []
+    /// The columns of the selection's fields in the last `ColumnarRow` result written: the rows of one result
+    /// share their `ColumnNames`, so each field's column is looked up once per result.
+    var columnPositions: (names: ColumnNames, selection: SelectionPlan, positions: [Int?])?
 
     init(schema: GraphQLSchema, resolvers: Resolvers, context: any Sendable, argumentValues: [Map]) {
         self.schema = schema
@@ -97,13 +100,17 @@ package final class PlanExecutor {
         serially: Bool = false
     ) async throws(NullPropagation) {
         let started = serially || selection.concurrentFields.isEmpty ? [:] : await resolveConcurrently(selection, source: source, path: path)
+        let row = selection.readsProperties ? source as? any ColumnarRow : nil
+        let positions = row.map { columns(of: $0, for: selection) }
         output.raw("{")
         var propagated: NullPropagation?
         for (index, field) in selection.fields.enumerated() {
             if index > 0 { output.raw(",") }
             output.append(field.keyJSON)
             do {
-                if field.runsSynchronously {
+                if let row, let column = positions?[index], try writeColumn(field, of: row, at: column, parentPath: path) {
+                    continue
+                } else if field.runsSynchronously {
                     try executeFieldNow(field, source: source, parentPath: path)
                 } else {
                     try await executeField(field, source: source, parentPath: path, resolved: started[index])
@@ -147,12 +154,15 @@ package final class PlanExecutor {
 
     /// `executeSelection` for a selection whose fields all run synchronously.
     func executeSelectionNow(_ selection: SelectionPlan, source: any Sendable, path: ResponsePath?) throws(NullPropagation) {
+        let row = selection.readsProperties ? source as? any ColumnarRow : nil
+        let positions = row.map { columns(of: $0, for: selection) }
         output.raw("{")
         var propagated: NullPropagation?
         for (index, field) in selection.fields.enumerated() {
             if index > 0 { output.raw(",") }
             output.append(field.keyJSON)
             do {
+                if let row, let column = positions?[index], try writeColumn(field, of: row, at: column, parentPath: path) { continue }
                 try executeFieldNow(field, source: source, parentPath: path)
             } catch {
                 if propagated == nil { propagated = error }
@@ -160,6 +170,34 @@ package final class PlanExecutor {
         }
         output.raw("}")
         if let propagated { throw propagated }
+    }
+
+    /// For each field of `selection`, the column of `row` that a field without a resolver of its own and of a
+    /// built-in scalar type reads; nil for the other fields.
+    func columns(of row: any ColumnarRow, for selection: SelectionPlan) -> [Int?] {
+        let names = row.columns
+        if let cached = columnPositions, cached.names === names, cached.selection === selection { return cached.positions }
+        let positions = selection.fields.map { field -> Int? in
+            guard case .property = field.resolution, field.nativeLeaf != nil else { return nil }
+            return names.position(of: field.fieldName)
+        }
+        columnPositions = (names, selection, positions)
+        return positions
+    }
+
+    /// Writes `field` straight from column `column` of `row`; false when the row leaves it to the usual path.
+    func writeColumn(_ field: FieldPlan, of row: any ColumnarRow, at column: Int, parentPath: ResponsePath?) throws(NullPropagation) -> Bool {
+        guard let kind = field.nativeLeaf else { return false }
+        switch row.writeColumn(column, as: kind, into: &output) {
+        case .written:
+            return true
+        case .null:
+            if case .nonNull = field.completion { throw nonNullViolation(field, field.position(under: parentPath)) }
+            output.raw("null")
+            return true
+        case .fallBack:
+            return false
+        }
     }
 
     /// Runs a field whose resolver may wait or whose value has fields that do.
