@@ -53,31 +53,30 @@ struct SQLFieldResolver: Sendable {
             case .identity: values.append(.text(try await identity(context)))
             }
         }
-        let items: [(any Sendable)?]
+        let rows: ArraySlice<SQLiteRow>
+        let shared: SQLSiblings
         if let batch, let parent, case let siblings = parent.siblings, batch.accepts(siblings.values(of: batch.statement.parentColumn)) {
             // The first of the parent rows to ask runs the statement for all of them; the others read their share,
             // kept under the field and every value bound but the parents' (two fields, or one with other
             // arguments, never share a result).
             var key = coordinate
             for (index, value) in values.enumerated() where index != batch.statement.position - 1 { key += "\u{0}\(value)" }
-            items = try siblings.items(of: key, for: parent.raw(batch.statement.parentColumn) ?? .null) {
+            let result = try siblings.batch(key) {
                 var batchValues = values
                 batchValues[batch.statement.position - 1] = .text(SQLValues.keys(siblings.values(of: batch.statement.parentColumn), for: batch.statement.dialect))
-                let rows = try execute(batch.statement.text, batchValues)
-                let shared = SQLSiblings(rows)
-                var grouped: [SQLiteValue: [(any Sendable)?]] = [:]
-                for row in rows { grouped[row.values[batch.keyIndex], default: []].append(returns.item(row, siblings: shared)) }
-                return grouped
+                return SQLBatchResult(try execute(batch.statement.text, batchValues), keyIndex: batch.keyIndex)
             }
+            rows = result.rows(for: parent.raw(batch.statement.parentColumn) ?? .null)
+            shared = result.siblings
         } else {
-            let rows = try execute(statement.text, values)
-            let shared = SQLSiblings(rows)
-            items = rows.map { returns.item($0, siblings: shared) }
+            let all = try execute(statement.text, values)
+            rows = all[...]
+            shared = SQLSiblings(all)
         }
-        if requiresRow, items.isEmpty {
+        if requiresRow, rows.isEmpty {
             throw GraphQLError(message: "Not found", extensions: ["code": .string(ErrorCode.notFound)])
         }
-        return returns.collect(items)
+        return returns.value(rows, siblings: shared)
     }
 
     private func execute(_ text: String, _ values: [SQLiteValue]) throws -> [SQLiteRow] {
@@ -126,27 +125,7 @@ struct SQLRecord: Sendable, ColumnarRow {
     /// The JSON `self[name]` would come to, written without the conversion: what the executor would write for
     /// the converted value, or `.fallBack` where it would go through the type's `serialize` (an error, say).
     func writeColumn(_ index: Int, as kind: ScalarKind, into writer: inout JSONWriter) -> ColumnWrite {
-        switch (kind, row.values[index]) {
-        case (_, .null):
-            return .null
-        case (.string, .text(let text)), (.id, .text(let text)):
-            writer.string(text)
-        case (.string, .integer(let integer)), (.id, .integer(let integer)):
-            writer.raw("\"")
-            writer.integer(Int(integer))
-            writer.raw("\"")
-        case (.int, .integer(let integer)) where Int64(Int32.min)...Int64(Int32.max) ~= integer:
-            writer.integer(Int(integer))
-        case (.float, .integer(let integer)):
-            writer.double(Double(integer))
-        case (.float, .real(let real)) where real.isFinite:
-            writer.double(real)
-        case (.boolean, .integer(let integer)):
-            writer.raw(integer != 0 ? "true" : "false")
-        default:
-            return .fallBack
-        }
-        return .written
+        SQLValues.write(row.values[index], as: kind, into: &writer)
     }
 }
 
@@ -156,7 +135,7 @@ final class SQLSiblings: Sendable {
     private let rows: [SQLiteRow]
     /// The column names, the same for every row of one result.
     let columns: ColumnNames
-    private let results = Mutex<[String: [SQLiteValue: [(any Sendable)?]]]>([:])
+    private let results = Mutex<[String: SQLBatchResult]>([:])
 
     init(_ rows: [SQLiteRow]) {
         self.rows = rows
@@ -174,18 +153,50 @@ final class SQLSiblings: Sendable {
         }
     }
 
-    /// The items of `statement` for the parent whose key is `key`, running `load` for every parent the first time.
-    func items(
-        of statement: String,
-        for key: SQLiteValue,
-        load: () throws -> [SQLiteValue: [(any Sendable)?]]
-    ) throws -> [(any Sendable)?] {
+    /// The result of the batched statement `statement` for these rows, running `load` the first time it is asked
+    /// for.
+    func batch(_ statement: String, load: () throws -> SQLBatchResult) throws -> SQLBatchResult {
         try results.withLock { results in
-            if let loaded = results[statement] { return loaded[key] ?? [] }
+            if let loaded = results[statement] { return loaded }
             let loaded = try load()
             results[statement] = loaded
-            return loaded[key] ?? []
+            return loaded
         }
+    }
+}
+
+/// The rows a batched statement returned for all the parents, grouped by their key column.
+struct SQLBatchResult: Sendable {
+    /// The rows, for the statements nested below them.
+    let siblings: SQLSiblings
+    private let byKey: [SQLiteValue: [SQLiteRow]]
+
+    init(_ rows: [SQLiteRow], keyIndex: Int) {
+        siblings = SQLSiblings(rows)
+        var byKey: [SQLiteValue: [SQLiteRow]] = [:]
+        for row in rows { byKey[row.values[keyIndex], default: []].append(row) }
+        self.byKey = byKey
+    }
+
+    /// The rows of the parent whose key is `key`.
+    func rows(for key: SQLiteValue) -> ArraySlice<SQLiteRow> { byKey[key].map { $0[...] } ?? [] }
+}
+
+/// The rows of a list of objects, as the plan executor writes them (`ColumnarRows`).
+struct SQLRows: Sendable, ColumnarRows {
+    let rows: ArraySlice<SQLiteRow>
+    let conversions: [String: SQLValues.Conversion]
+    let siblings: SQLSiblings
+
+    var columns: ColumnNames { siblings.columns }
+    var count: Int { rows.count }
+
+    func writeColumn(row: Int, column: Int, as kind: ScalarKind, into writer: inout JSONWriter) -> ColumnWrite {
+        SQLValues.write(rows[rows.startIndex + row].values[column], as: kind, into: &writer)
+    }
+
+    func item(_ row: Int) -> any Sendable {
+        SQLRecord(row: rows[rows.startIndex + row], conversions: conversions, siblings: siblings)
     }
 }
 
@@ -211,10 +222,16 @@ indirect enum SQLResult: Sendable {
         }
     }
 
-    /// The field's value from its items: all of them for a list, else the first (or null).
-    func collect(_ items: [(any Sendable)?]) -> (any Sendable)? {
-        if case .list = self { return items }
-        return items.first ?? nil
+    /// The field's value from its rows: all of them for a list (of objects: as `SQLRows`), else the first (or null).
+    func value(_ rows: ArraySlice<SQLiteRow>, siblings: SQLSiblings) -> (any Sendable)? {
+        switch self {
+        case .list(.object(let conversions)):
+            return SQLRows(rows: rows, conversions: conversions, siblings: siblings)
+        case .list(let item):
+            return rows.map { item.item($0, siblings: siblings) }
+        default:
+            return rows.first.flatMap { item($0, siblings: siblings) }
+        }
     }
 
     /// One row as an item of the field's value.
@@ -261,6 +278,32 @@ enum SQLValues {
             case (_, .blob(let bytes)): hex(bytes)
             }
         }
+    }
+
+    /// Writes `value` as the JSON the executor would write for `Conversion(kind).convert(value)`, or `.fallBack`
+    /// where that goes through the type's `serialize` (an integer out of `Int`'s range, text for a number, …).
+    static func write(_ value: SQLiteValue, as kind: ScalarKind, into writer: inout JSONWriter) -> ColumnWrite {
+        switch (kind, value) {
+        case (_, .null):
+            return .null
+        case (.string, .text(let text)), (.id, .text(let text)):
+            writer.string(text)
+        case (.string, .integer(let integer)), (.id, .integer(let integer)):
+            writer.raw("\"")
+            writer.integer(Int(integer))
+            writer.raw("\"")
+        case (.int, .integer(let integer)) where Int64(Int32.min)...Int64(Int32.max) ~= integer:
+            writer.integer(Int(integer))
+        case (.float, .integer(let integer)):
+            writer.double(Double(integer))
+        case (.float, .real(let real)) where real.isFinite:
+            writer.double(real)
+        case (.boolean, .integer(let integer)):
+            writer.raw(integer != 0 ? "true" : "false")
+        default:
+            return .fallBack
+        }
+        return .written
     }
 
     /// The SQLite value of an argument (arguments of `@sql` fields are scalars and enums, checked at load).

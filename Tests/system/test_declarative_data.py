@@ -212,3 +212,19 @@ def test_check_config_refuses_stray_parameters_and_writes_outside_mutations(bina
     result = check_config(binary, str(schema), "--database", f"sqlite:{database}")
     assert "stray.graphql:2: Query.mine: the statement has parameters of its own" in result.stderr
     assert "stray.graphql:7: Post.purge: only a Mutation field's statement may write" in result.stderr
+
+
+def test_both_executors_answer_the_same(binary, tmp_path):
+    query = ('{ posts(limit: 3) { id title publishedAt author { id name posts { title } } comments { body } } '
+             'authors { name posts { id } } author(id: "2") { name } }')
+    answers = []
+    for executor in ("plan", "reference"):
+        folder = tmp_path / executor
+        folder.mkdir()
+        stack = serve(binary, folder, open(BLOG).read(), "--executor", executor)
+        try:
+            answers.append(gql(stack.port, query))
+        finally:
+            stack.stop()
+    assert "errors" not in answers[0], answers[0]
+    assert answers[0] == answers[1]

@@ -14,6 +14,7 @@ CREATE TABLE posts (
   published_at TEXT
 );
 CREATE INDEX posts_by_author ON posts (author_id, published_at);
+CREATE INDEX posts_by_date ON posts (published, published_at);  -- the newest published posts first
 CREATE TABLE comments (
   id INTEGER PRIMARY KEY,
   post_id INTEGER NOT NULL REFERENCES posts (id),

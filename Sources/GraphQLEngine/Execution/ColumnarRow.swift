@@ -15,6 +15,28 @@ public protocol ColumnarRow: KeySubscriptable, Sendable {
     func writeColumn(_ index: Int, as kind: ScalarKind, into writer: inout JSONWriter) -> ColumnWrite
 }
 
+/// The rows of a result as one list value (what a resolver returns for a list of objects read from a database):
+/// the executor completes the list row by row, writing the fields of built-in scalar types without a resolver of
+/// their own straight from the columns, with no value boxed per row; other fields read `item(_:)`.
+public protocol ColumnarRows: Sendable {
+    /// The column names, shared by every row.
+    var columns: ColumnNames { get }
+    /// How many rows there are.
+    var count: Int { get }
+
+    /// Writes column `column` of row `row` as `ColumnarRow.writeColumn` does.
+    func writeColumn(row: Int, column: Int, as kind: ScalarKind, into writer: inout JSONWriter) -> ColumnWrite
+
+    /// Row `row` as a value, for the fields the executor resolves as usual, and for an executor (GraphQLSwift's)
+    /// that takes a list as an array of items.
+    func item(_ row: Int) -> any Sendable
+}
+
+extension ColumnarRows {
+    /// Every row as a value: the list as an array of items.
+    public var items: [(any Sendable)?] { (0..<count).map { item($0) } }
+}
+
 /// What `ColumnarRow.writeColumn` did.
 public enum ColumnWrite: Sendable {
     /// The value is written.

@@ -130,6 +130,16 @@ indirect enum Completion: @unchecked Sendable {
     case object(SelectionPlan)
     case abstract(AbstractPlan)
 
+    /// The selection of an object item, non-null or not; nil for any other completion.
+    var objectSelection: SelectionPlan? {
+        switch self {
+        case .object(let selection), .nonNull(.object(let selection)): selection
+        default: nil
+        }
+    }
+
+    var isNonNull: Bool { if case .nonNull = self { true } else { false } }
+
     var isSynchronous: Bool {
         switch self {
         case .nonNull(let inner), .list(let inner): return inner.isSynchronous

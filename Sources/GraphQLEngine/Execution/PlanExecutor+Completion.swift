@@ -33,6 +33,9 @@ extension PlanExecutor {
         case .leaf:
             try completeValueNow(completion, value: value, field: field, position: position)
         case .list(let item):
+            if item.isSynchronous, let rows = value as? any ColumnarRows, let selection = item.objectSelection {
+                return try completeRowsNow(rows, selection: selection, nonNullItems: item.isNonNull, position: position)
+            }
             let items = try listItems(value, field: field, position: position)
             let listPath = position.node
             let completed = await completeConcurrently(items, as: item, field: field, path: listPath)
@@ -123,6 +126,9 @@ extension PlanExecutor {
                 throw completionError(message, field: field, position: position)
             }
         case .list(let item):
+            if let rows = value as? any ColumnarRows, let selection = item.objectSelection {
+                return try completeRowsNow(rows, selection: selection, nonNullItems: item.isNonNull, position: position)
+            }
             let items = try listItems(value, field: field, position: position)
             let listPath = position.node
             var propagated: NullPropagation?
@@ -145,7 +151,76 @@ extension PlanExecutor {
         }
     }
 
+    /// A list of objects given as `ColumnarRows` whose selection runs synchronously: each row's object written
+    /// in turn, as `completeNow` would write each item (a failed nullable item is null, a failed non-null one nulls
+    /// the list), with no value per row boxed unless a field needs the row as a value.
+    func completeRowsNow(_ rows: any ColumnarRows, selection: SelectionPlan, nonNullItems: Bool, position: ValuePosition) throws(NullPropagation) {
+        let positions = columns(named: rows.columns, for: selection)
+        let listPath = position.node
+        var propagated: NullPropagation?
+        // The buffer is moved into a local for the rows' own columns (a class property passed `inout` costs an
+        // exclusivity check per access), and back for any field written the usual way.
+        var writer = JSONWriter(capacity: 0)
+        swap(&writer, &output)
+        defer { swap(&writer, &output) }
+        writer.raw("[")
+        for row in 0..<rows.count {
+            if row > 0 { writer.raw(",") }
+            let mark = writer.count
+            var rowPath: ResponsePath?
+            func path() -> ResponsePath {
+                if let rowPath { return rowPath }
+                let made = ResponsePath(parent: listPath, element: .index(row))
+                rowPath = made
+                return made
+            }
+            var item: (any Sendable)?
+            var failure: NullPropagation?
+            writer.raw("{")
+            for (index, field) in selection.fields.enumerated() {
+                if index > 0 { writer.raw(",") }
+                writer.append(field.keyJSON)
+                if let column = positions[index], let kind = field.nativeLeaf {
+                    switch rows.writeColumn(row: row, column: column, as: kind, into: &writer) {
+                    case .written:
+                        continue
+                    case .null:
+                        if case .nonNull = field.completion {
+                            if failure == nil { failure = nonNullViolation(field, field.position(under: path())) }
+                        } else {
+                            writer.raw("null")
+                        }
+                        continue
+                    case .fallBack:
+                        break
+                    }
+                }
+                let source = item ?? rows.item(row)
+                item = source
+                swap(&writer, &output)
+                do {
+                    try executeFieldNow(field, source: source, parentPath: path())
+                } catch {
+                    if failure == nil { failure = error }
+                }
+                swap(&writer, &output)
+            }
+            writer.raw("}")
+            guard let failure else { continue }
+            if nonNullItems {
+                if propagated == nil { propagated = NullPropagation(error: failure.error, atOrigin: false) }
+            } else {
+                writer.truncate(to: mark)
+                writer.raw("null")
+                record(failure.error, propagated: !failure.atOrigin)
+            }
+        }
+        writer.raw("]")
+        if let propagated { throw propagated }
+    }
+
     func listItems(_ value: any Sendable, field: FieldPlan, position: ValuePosition) throws(NullPropagation) -> [(any Sendable)?] {
+        if let rows = value as? any ColumnarRows { return rows.items }
         guard let items = value as? [(any Sendable)?] else {
             throw completionError(
                 "Expected array, but did not find one for field \(field.parentType.name).\(field.fieldName).",

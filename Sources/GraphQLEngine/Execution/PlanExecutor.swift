@@ -175,7 +175,10 @@ package final class PlanExecutor {
     /// For each field of `selection`, the column of `row` that a field without a resolver of its own and of a
     /// built-in scalar type reads; nil for the other fields.
     func columns(of row: any ColumnarRow, for selection: SelectionPlan) -> [Int?] {
-        let names = row.columns
+        columns(named: row.columns, for: selection)
+    }
+
+    func columns(named names: ColumnNames, for selection: SelectionPlan) -> [Int?] {
         if let cached = columnPositions, cached.names === names, cached.selection === selection { return cached.positions }
         let positions = selection.fields.map { field -> Int? in
             guard case .property = field.resolution, field.nativeLeaf != nil else { return nil }
@@ -188,11 +191,16 @@ package final class PlanExecutor {
     /// Writes `field` straight from column `column` of `row`; false when the row leaves it to the usual path.
     func writeColumn(_ field: FieldPlan, of row: any ColumnarRow, at column: Int, parentPath: ResponsePath?) throws(NullPropagation) -> Bool {
         guard let kind = field.nativeLeaf else { return false }
-        switch row.writeColumn(column, as: kind, into: &output) {
+        return try written(field, row.writeColumn(column, as: kind, into: &output)) { parentPath }
+    }
+
+    /// Whether a column write took the field's place: a null is written, or reported for a non-null field.
+    func written(_ field: FieldPlan, _ outcome: ColumnWrite, parentPath: () -> ResponsePath?) throws(NullPropagation) -> Bool {
+        switch outcome {
         case .written:
             return true
         case .null:
-            if case .nonNull = field.completion { throw nonNullViolation(field, field.position(under: parentPath)) }
+            if case .nonNull = field.completion { throw nonNullViolation(field, field.position(under: parentPath())) }
             output.raw("null")
             return true
         case .fallBack:

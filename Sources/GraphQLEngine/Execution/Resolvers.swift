@@ -91,11 +91,14 @@ public struct Resolvers: Sendable {
     }
 
     /// Adapts `resolve` for GraphQLSwift's `execute`. A `GraphQLError` the resolver throws without a path gets the
-    /// field's path and locations, as the plan executor gives it (GraphQLSwift passes it through bare).
+    /// field's path and locations, as the plan executor gives it (GraphQLSwift passes it through bare); rows
+    /// (`ColumnarRows`) become the array of items GraphQLSwift expects of a list.
     public static func referenceResolve(_ resolve: @escaping FieldResolver) -> GraphQLFieldResolve {
         return { source, arguments, context, info in
             do {
-                return try await resolve(source, arguments, context, FieldInfo(info))
+                let value = try await resolve(source, arguments, context, FieldInfo(info))
+                if let rows = value as? any ColumnarRows { return rows.items }
+                return value
             } catch let error as GraphQLError where error.path.elements.isEmpty {
                 throw GraphQLError(message: error.message, nodes: info.fieldASTs, path: info.path, extensions: error.extensions)
             }
