@@ -11,6 +11,8 @@ public final class SQLiteConnection: @unchecked Sendable {
     private let limits: SQLiteLimits
     /// When the statement running now must stop; read by the progress handler.
     private var deadline = ContinuousClock.now
+    /// A call is using the connection (set by `SQLiteDatabase.withConnection` for a thread's own connection).
+    var inUse = false
 
     init(path: String, limits: SQLiteLimits) throws(SQLiteError) {
         self.limits = limits
@@ -31,8 +33,9 @@ public final class SQLiteConnection: @unchecked Sendable {
             return ContinuousClock.now > connection.deadline ? 1 : 0
         }, Unmanaged.passUnretained(self).toOpaque())
         sqlite3_extended_result_codes(handle, 0)
-        _ = try rows("PRAGMA journal_mode = WAL")
-        _ = try rows("PRAGMA foreign_keys = ON")
+        // Settings of the connection, not statements of the API: not counted in `statementsRun`.
+        _ = try rows("PRAGMA journal_mode = WAL", counted: false)
+        _ = try rows("PRAGMA foreign_keys = ON", counted: false)
     }
 
     deinit {
@@ -43,8 +46,12 @@ public final class SQLiteConnection: @unchecked Sendable {
     /// Runs `sql` with `parameters` bound to `?1`, `?2`, … and returns every row.
     @discardableResult
     public func rows(_ sql: String, _ parameters: [SQLiteValue] = []) throws(SQLiteError) -> [SQLiteRow] {
+        try rows(sql, parameters, counted: true)
+    }
+
+    private func rows(_ sql: String, _ parameters: [SQLiteValue] = [], counted: Bool) throws(SQLiteError) -> [SQLiteRow] {
         let statement = try prepared(sql)
-        SQLiteDatabase.statementCount.add(1, ordering: .relaxed)
+        if counted { SQLiteDatabase.statementCount.add(1, ordering: .relaxed) }
         deadline = ContinuousClock.now + limits.timeLimit
         defer {
             sqlite3_reset(statement)

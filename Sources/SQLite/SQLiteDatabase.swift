@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 import Synchronization
 
 /// A value as SQLite stores it.
@@ -90,11 +95,13 @@ public struct SQLiteLimits: Sendable, Equatable {
     public init() {}
 }
 
-/// A database file shared by every worker thread of a process, and by other processes: each thread takes a
-/// connection of its own from a pool for the duration of a call (SQLite connections are used by one thread at a
-/// time), opened on first need. Write-ahead logging lets readers go on while one connection writes; a busy
-/// timeout makes a writer wait for another rather than fail.
-public final class SQLiteDatabase: Sendable {
+/// A database file shared by every worker thread of a process, and by other processes: each thread uses a
+/// connection of its own (SQLite connections are used by one thread at a time), opened on its first call and kept
+/// for the thread, so that threads never wait for each other to take one. Write-ahead logging lets readers go on
+/// while one connection writes; a busy timeout makes a writer wait for another rather than fail.
+public final class SQLiteDatabase: @unchecked Sendable {
+    // @unchecked: `threadConnections` is a pthread key, created once; each thread sees only its own value.
+
     /// Statements run by this process, on every database (`graphql_fcgi_sql_statements` in `/metrics`).
     public static var statementsRun: Int { statementCount.load(ordering: .relaxed) }
     static let statementCount = Atomic<Int>(0)
@@ -103,20 +110,49 @@ public final class SQLiteDatabase: Sendable {
     public let path: String
     /// What every statement run through this database may take.
     public let limits: SQLiteLimits
-    private let idle = Mutex<[SQLiteConnection]>([])
+    /// Each thread's connection (an `Unmanaged` reference, released when the thread ends).
+    private let threadConnections: pthread_key_t
+    /// Connections for a call made while the thread's own is in use (a call inside another's body).
+    private let spare = Mutex<[SQLiteConnection]>([])
 
     /// Opens one connection at once, so that a missing directory or an unreadable file is reported at startup.
     public init(path: String, limits: SQLiteLimits = SQLiteLimits()) throws(SQLiteError) {
         self.path = path
         self.limits = limits
+        var key = pthread_key_t()
+        guard pthread_key_create(&key, { connection in
+            guard let connection else { return }
+            Unmanaged<SQLiteConnection>.fromOpaque(connection).release()
+        }) == 0 else {
+            throw SQLiteError(code: 1, message: "no thread-local key left for the connections of \(path)")
+        }
+        threadConnections = key
         let first = try SQLiteConnection(path: path, limits: limits)
-        idle.withLock { $0.append(first) }
+        spare.withLock { $0.append(first) }
     }
 
-    /// Runs `body` with a connection no other thread uses meanwhile.
+    deinit {
+        // Connections kept by threads still running are released when those threads end.
+        pthread_key_delete(threadConnections)
+    }
+
+    /// Runs `body` with a connection no other thread uses meanwhile: the thread's own, or a spare one when the
+    /// thread's own is in use further up the stack.
     public func withConnection<Result>(_ body: (SQLiteConnection) throws -> Result) throws -> Result {
-        let connection = try idle.withLock { $0.popLast() } ?? SQLiteConnection(path: path, limits: limits)
-        defer { idle.withLock { $0.append(connection) } }
+        let own: SQLiteConnection
+        if let stored = pthread_getspecific(threadConnections) {
+            own = Unmanaged<SQLiteConnection>.fromOpaque(stored).takeUnretainedValue()
+        } else {
+            own = try spare.withLock { $0.popLast() } ?? SQLiteConnection(path: path, limits: limits)
+            pthread_setspecific(threadConnections, Unmanaged.passRetained(own).toOpaque())
+        }
+        if !own.inUse {
+            own.inUse = true
+            defer { own.inUse = false }
+            return try body(own)
+        }
+        let connection = try spare.withLock { $0.popLast() } ?? SQLiteConnection(path: path, limits: limits)
+        defer { spare.withLock { $0.append(connection) } }
         return try body(connection)
     }
 

@@ -67,4 +67,19 @@ import Testing
         }
         #expect(try database.rows("SELECT sum(n) AS total FROM t")[0]["total"] == .integer(120))
     }
+
+    @Test func aThreadKeepsItsConnectionAndACallInsideAnotherGetsItsOwn() throws {
+        let database = try SQLiteDatabase(path: Self.temporaryPath())
+        _ = try database.rows("CREATE TABLE t (n INTEGER)")
+        _ = try database.rows("INSERT INTO t VALUES (1), (2)")
+        let (first, second) = try (database.withConnection { ObjectIdentifier($0) }, database.withConnection { ObjectIdentifier($0) })
+        #expect(first == second)
+        let nested = try database.withConnection { outer in
+            try database.withConnection { inner in
+                #expect(outer !== inner)
+                return try inner.rows("SELECT count(*) AS n FROM t")[0]["n"]
+            }
+        }
+        #expect(nested == .integer(2))
+    }
 }
