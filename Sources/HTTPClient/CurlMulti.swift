@@ -99,6 +99,9 @@ final class CurlMulti: @unchecked Sendable {
         let context = Unmanaged.passUnretained(transfer).toOpaque()
         CCurl_easy_setopt_string(handle, CURLOPT_URL, request.url)
         CCurl_easy_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        // Straight to the server the URL names: never through a proxy named by the environment (`http_proxy`),
+        // which would see every call and its headers.
+        CCurl_easy_setopt_string(handle, CURLOPT_NOPROXY, "*")
         CCurl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         // Nagle + delayed ACK cost ~40 ms per call on a kept connection; requests are small, send them at once.
         CCurl_easy_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)

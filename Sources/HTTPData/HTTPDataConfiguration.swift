@@ -17,10 +17,13 @@ public struct HTTPDataConfiguration: Sendable, Equatable {
 }
 
 /// A header for the calls to one host: the setting `HOST[:PORT] Name: value` (`catalog.internal Authorization:
-/// Bearer s3cret`).
+/// Bearer s3cret`). Without a port it goes to the host on its scheme's own port (80, 443); with one, to that port
+/// only.
 public struct HTTPUpstreamHeader: Sendable, Equatable {
-    /// The host, with `:port` when the URLs name one, lower-cased: as `HTTPURLTemplate.authority` has it.
-    public let authority: String
+    /// The host, lower-cased.
+    public let host: String
+    /// The port; nil for the URL scheme's own (80 for `http`, 443 for `https`).
+    public let port: Int?
     /// The header's name.
     public let name: String
     /// Its value.
@@ -33,13 +36,17 @@ public struct HTTPUpstreamHeader: Sendable, Equatable {
     public init?(_ setting: String) {
         guard let space = setting.firstIndex(of: " "), let colon = setting[space...].firstIndex(of: ":") else { return nil }
         let authority = setting[..<space].lowercased()
+        let portStart = authority.lastIndex(of: ":").flatMap { colon in authority.hasSuffix("]") ? nil : colon }
+        let host = String(authority[..<(portStart ?? authority.endIndex)])
+        let port = portStart.map { Int(authority[authority.index(after: $0)...]) }
         let name = setting[setting.index(after: space)..<colon].trimmingSpaces
         let value = setting[setting.index(after: colon)...].trimmingSpaces
         let token = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-        guard !authority.isEmpty, !name.isEmpty, name.allSatisfy(token.contains),
+        guard !host.isEmpty, port.map({ $0.map { (1...65535).contains($0) } ?? false }) ?? true, !name.isEmpty, name.allSatisfy(token.contains),
             !value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F })
         else { return nil }
-        self.authority = authority
+        self.host = host
+        self.port = port ?? nil
         self.name = name
         self.value = value
     }
@@ -48,5 +55,12 @@ public struct HTTPUpstreamHeader: Sendable, Equatable {
 extension Substring {
     fileprivate var trimmingSpaces: String {
         String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+    }
+}
+
+extension HTTPUpstreamHeader {
+    /// Whether the calls of `template` carry this header: the same host, on the same port.
+    func applies(to template: HTTPURLTemplate) -> Bool {
+        host == template.host && (port ?? (template.scheme == "https" ? 443 : 80)) == template.port
     }
 }

@@ -28,12 +28,21 @@ struct HTTPFieldResolver: Sendable {
         guard environment.allowCall(context) else {
             throw Self.error("The request makes more calls to other services than it may (\(environment.configuration.maxCallsPerRequest))", ErrorCode.dataLimitExceeded)
         }
-        let url = template.render { placeholder in
-            switch placeholder {
-            case .argument(let name): Self.text(of: arguments[name])
-            case .parent(let name): Self.text(of: DefaultResolver.value(named: name, in: source))
-            case .identity: identity ?? ""
+        let url: String
+        do {
+            url = try template.render { placeholder in
+                switch placeholder {
+                case .argument(let name): Self.text(of: arguments[name])
+                case .parent(let name): Self.text(of: DefaultResolver.value(named: name, in: source))
+                case .identity: identity
+                }
             }
+        } catch .noValue(let placeholder) {
+            // Nothing to ask about: no call (an empty value would widen it: `/users/` lists them all).
+            if nonNull { throw Self.error("\(placeholder) has no value: the field cannot be asked for", ErrorCode.badUserInput) }
+            return nil
+        } catch .notOneSegment(let placeholder) {
+            throw Self.error("\(placeholder) may not be empty, . or .., or hold /, \\ or % in the URL's path", ErrorCode.badUserInput)
         }
         var request = HTTPClientRequest(method: method, url: url, headers: headers + [("Accept", "application/json")], timeout: environment.configuration.timeout)
         if method == "POST" {
@@ -89,26 +98,29 @@ struct HTTPFieldResolver: Sendable {
         GraphQLError(message: message, extensions: ["code": .string(code)])
     }
 
-    /// A value in a URL: text as it is, numbers as JSON writes them, booleans as `true`/`false`, none as empty.
-    static func text(of value: Map) -> String {
+    /// A value in a URL: text as it is, numbers as JSON writes them, booleans as `true`/`false`; nil for none.
+    static func text(of value: Map) -> String? {
         switch value {
         case .string(let text): text
         case .bool(let flag): flag ? "true" : "false"
-        case .number(let number):
-            number.doubleValue.rounded() == number.doubleValue && abs(number.doubleValue) < 9.0e15 ? String(Int(number.doubleValue)) : "\(number.doubleValue)"
-        default: ""
+        case .number(let number): number.storageType == .int ? String(number.intValue) : text(ofDouble: number.doubleValue)
+        default: nil
         }
     }
 
-    /// A parent object's field in a URL.
-    static func text(of value: (any Sendable)?) -> String {
+    /// A parent object's field in a URL; nil for none.
+    static func text(of value: (any Sendable)?) -> String? {
         switch value {
         case let text as String: text
         case let integer as Int: String(integer)
-        case let double as Double: double.rounded() == double && abs(double) < 9.0e15 ? String(Int(double)) : "\(double)"
+        case let double as Double: text(ofDouble: double)
         case let flag as Bool: flag ? "true" : "false"
-        default: ""
+        default: nil
         }
+    }
+
+    private static func text(ofDouble double: Double) -> String {
+        double.rounded() == double && abs(double) < 9.0e15 ? String(Int(double)) : "\(double)"
     }
 
     /// JSON as the executor reads values: objects as dictionaries (null members left out), arrays as lists,
@@ -119,6 +131,7 @@ struct HTTPFieldResolver: Sendable {
         case .bool(let flag): return flag
         case .string(let text): return text
         case .number(let number):
+            if number.storageType == .int { return number.intValue }
             let double = number.doubleValue
             return double.rounded() == double && abs(double) < 9.0e15 ? Int(double) : double
         case .array(let items): return items.map(value(of:))

@@ -123,7 +123,7 @@ public enum HTTPFields {
                     template: template,
                     method: method,
                     path: path,
-                    headers: environment.configuration.headers.filter { $0.authority == template.authority }.map { ($0.name, $0.value) },
+                    headers: environment.configuration.headers.filter { $0.applies(to: template) }.map { ($0.name, $0.value) },
                     nonNull: field.type is GraphQLNonNull,
                     environment: environment
                 ).resolve

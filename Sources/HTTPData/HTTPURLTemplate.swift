@@ -21,12 +21,15 @@ public enum HTTPValueSource: Sendable, Equatable, CustomStringConvertible {
 
 /// An `@http` URL with placeholders (`https://catalog.internal/items/{id}?lang={parent.lang}`), each replaced by
 /// its value percent-encoded (every byte but `A-Z a-z 0-9 - _ ~`; `.` too, so that no value is a `..` segment),
-/// so that a value is always one path segment or one query value: it cannot add a `/`, a `?`, a `&` or a `#`. Placeholders may stand
+/// so that a value is always one path segment or one query value: it cannot add a `/`, a `?`, a `&` or a `#`; and
+/// a value in the path that a decoding server would still read as another path (empty, `.`, `..`, holding `/`,
+/// `\` or `%`) is refused (`render`). Placeholders may stand
 /// only after the host (in the path, the query or the fragment): no value chooses the server a call goes to.
 public struct HTTPURLTemplate: Sendable, Equatable {
     enum Part: Sendable, Equatable {
         case text(String)
-        case value(HTTPValueSource)
+        /// A placeholder, and whether it stands in the path (before any `?` or `#`).
+        case value(HTTPValueSource, inPath: Bool)
     }
 
     /// Why a URL cannot be a template.
@@ -38,13 +41,17 @@ public struct HTTPURLTemplate: Sendable, Equatable {
     let parts: [Part]
     /// `http` or `https`.
     public let scheme: String
-    /// The host, and `:port` when the URL gives one, lower-cased: the key of the configured headers.
+    /// The host, and `:port` when the URL gives one, lower-cased.
     public let authority: String
+    /// The host alone, lower-cased (an IPv6 address in its brackets).
+    public let host: String
+    /// The port the call goes to: the URL's, or the scheme's (80, 443).
+    public let port: Int
 
     /// The value sources of the placeholders, in order, each once.
     public var sources: [HTTPValueSource] {
         var sources: [HTTPValueSource] = []
-        for case .value(let source) in parts where !sources.contains(source) { sources.append(source) }
+        for case .value(let source, _) in parts where !sources.contains(source) { sources.append(source) }
         return sources
     }
 
@@ -61,7 +68,8 @@ public struct HTTPURLTemplate: Sendable, Equatable {
             if !text.isEmpty { parts.append(.text(text)) }
             text = ""
             let name = String(rest[rest.index(after: open)..<close])
-            parts.append(.value(try Self.source(name)))
+            let before = parts.map { if case .text(let text) = $0 { text } else { "" } }.joined()
+            parts.append(.value(try Self.source(name), inPath: !before.contains("?") && !before.contains("#")))
             rest = rest[rest.index(after: close)...]
         }
         text += rest
@@ -85,9 +93,17 @@ public struct HTTPURLTemplate: Sendable, Equatable {
             throw Problem(description: "the URL has no host, or a host that is not a name or an address")
         }
         guard !written.contains(where: { $0.isWhitespace || $0.isNewline }) else { throw Problem(description: "the URL has white space in it") }
+        let portStart = authority.lastIndex(of: ":").flatMap { colon in authority.hasSuffix("]") ? nil : colon }
+        let host = String(authority[..<(portStart ?? authority.endIndex)])
+        let defaultPort = scheme == "https" ? 443 : 80
+        guard !host.isEmpty, let port = portStart.map({ Int(authority[authority.index(after: $0)...]) }) ?? defaultPort, (1...65535).contains(port) else {
+            throw Problem(description: "the URL's port is not a number from 1 to 65535")
+        }
         self.parts = parts
         self.scheme = scheme
         self.authority = authority
+        self.host = host
+        self.port = port
     }
 
     private static func source(_ name: String) throws(Problem) -> HTTPValueSource {
@@ -101,13 +117,28 @@ public struct HTTPURLTemplate: Sendable, Equatable {
         throw Problem(description: "{\(name)} is not a placeholder: write {argument}, {parent.field} or {identity}")
     }
 
+    /// Why a value cannot stand in its place.
+    enum Refusal: Error, Equatable {
+        /// The placeholder has no value (a null or absent argument, a parent without the member).
+        case noValue(HTTPValueSource)
+        /// A path value that is empty, `.` or `..`, or holds `/`, `\` or `%`: a server that decodes the path
+        /// before routing it would read another path.
+        case notOneSegment(HTTPValueSource)
+    }
+
     /// The URL with each placeholder replaced by its value, percent-encoded.
-    func render(_ value: (HTTPValueSource) -> String) -> String {
+    func render(_ value: (HTTPValueSource) -> String?) throws(Refusal) -> String {
         var url = ""
         for part in parts {
             switch part {
-            case .text(let text): url += text
-            case .value(let source): url += Self.percentEncoded(value(source))
+            case .text(let text):
+                url += text
+            case .value(let source, let inPath):
+                guard let text = value(source) else { throw .noValue(source) }
+                if inPath, text.isEmpty || text == "." || text == ".." || text.contains(where: { "/\\%".contains($0) }) {
+                    throw .notOneSegment(source)
+                }
+                url += Self.percentEncoded(text)
             }
         }
         return url

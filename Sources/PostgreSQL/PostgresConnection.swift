@@ -19,18 +19,28 @@ public final class PostgresConnection: @unchecked Sendable {
     // @unchecked: the pool gives a connection to one thread at a time; it is never used concurrently.
     private let handle: OpaquePointer
     private var prepared: [String: String] = [:]
+    /// The number of the last statement prepared (names are never reused, even after `forget`).
+    private var statementNumber = 0
     private let maxRows: Int
 
     init(url: String, maxRows: Int, timeLimit: Duration) throws(PostgresError) {
         self.maxRows = maxRows
+        // libpq's messages about a URL it cannot parse quote the URL, password included: none of them is passed on.
+        guard Self.parses(url) else { throw PostgresError(kind: .connection, message: "the database URL does not parse (postgresql://USER:PASSWORD@HOST:PORT/DATABASE)") }
         let milliseconds = max(1, timeLimit.components.seconds * 1_000 + timeLimit.components.attoseconds / 1_000_000_000_000_000)
-        // Keywords after `dbname` (expanded from the URL) override what the URL says.
+        // Keywords after `dbname` (expanded from the URL) override what the URL says. Keepalives and the TCP user
+        // timeout notice a server gone silent (a partition) within seconds, rather than the kernel's hours.
         let settings = [
             ("dbname", url),
             ("options", "-c default_transaction_read_only=on -c statement_timeout=\(milliseconds)"),
             ("application_name", "graphql-fcgi"),
             ("connect_timeout", "2"),
             ("client_encoding", "UTF8"),
+            ("keepalives", "1"),
+            ("keepalives_idle", "10"),
+            ("keepalives_interval", "3"),
+            ("keepalives_count", "3"),
+            ("tcp_user_timeout", String(milliseconds + 10_000)),
         ]
         let connection = Self.withCStrings(settings.map(\.0)) { keys in
             Self.withCStrings(settings.map(\.1)) { values in PQconnectdbParams(keys, values, 1) }
@@ -46,13 +56,38 @@ public final class PostgresConnection: @unchecked Sendable {
 
     deinit { PQfinish(handle) }
 
-    /// Whether the connection to the server is lost (the pool then drops it).
+    /// Whether the connection to the server is lost (the pool then drops it, and every idle one).
     var isBroken: Bool { lost || PQstatus(handle) != CONNECTION_OK }
+    /// Whether the connection is outside any transaction, as a call must leave it to be used again.
+    var isIdle: Bool { PQtransactionStatus(handle) == PQTRANS_IDLE }
+
+    /// Whether libpq reads `url` as a connection URI or string.
+    public static func parses(_ url: String) -> Bool {
+        var message: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(url, &message) else {
+            if let message { PQfreemem(message) }
+            return false
+        }
+        PQconninfoFree(options)
+        return true
+    }
     /// Set when the server said it is closing the connection, before libpq notices.
     private var lost = false
 
     /// Runs `sql` with `parameters` (text, nil for NULL) bound to `$1`, `$2`, … and returns every row.
     public func rows(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> PostgresRows {
+        do {
+            return try run(sql, parameters)
+        } catch where error.kind == .server(state: "0A000") && prepared[sql] != nil {
+            // "cached plan must not change result type": a table changed (a column added to a `SELECT *`) since
+            // the statement was prepared. Prepared again, and run again outside a transaction.
+            forget(sql)
+            guard isIdle else { throw error }
+            return try run(sql, parameters)
+        }
+    }
+
+    private func run(_ sql: String, _ parameters: [String?]) throws(PostgresError) -> PostgresRows {
         let name = try prepare(sql)
         PostgresDatabase.statementCount.add(1, ordering: .relaxed)
         let sent = Self.withCStrings(parameters) { values in
@@ -102,7 +137,9 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// What `sql` binds and returns, prepared without running it: syntax, tables, columns and types are checked.
+    /// Prepared anew, so that a reload after a migration sees the tables as they are.
     public func shape(of sql: String) throws(PostgresError) -> PostgresStatementShape {
+        forget(sql)
         let name = try prepare(sql)
         guard let result = PQdescribePrepared(handle, name) else { throw connectionError() }
         defer { PQclear(result) }
@@ -115,19 +152,30 @@ public final class PostgresConnection: @unchecked Sendable {
             tableColumns: try (0..<count).map { column throws(PostgresError) in
                 let table = PQftable(result, column)
                 let number = PQftablecol(result, column)
-                return table != 0 && number > 0 ? try columnName(table: table, number: number) : nil
+                return table != 0 && number > 0 ? try tableColumn(table: table, number: number) : nil
             }
         )
     }
 
-    /// The name of column `number` of table `table` (libpq tells a result column's origin by numbers only).
-    private func columnName(table: UInt32, number: Int32) throws(PostgresError) -> String? {
-        let lookup = "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = \(table)::oid AND attnum = \(number)::int2"
+    /// Column `number` of table `table` (libpq tells a result column's origin by numbers only): its name, and
+    /// whether its collation compares by bytes (a nondeterministic ICU collation makes `=` match other strings).
+    private func tableColumn(table: UInt32, number: Int32) throws(PostgresError) -> PostgresTableColumn? {
+        let lookup = """
+            SELECT a.attname, coalesce(c.collisdeterministic, true) FROM pg_catalog.pg_attribute a
+            LEFT JOIN pg_catalog.pg_collation c ON c.oid = a.attcollation WHERE a.attrelid = \(table)::oid AND a.attnum = \(number)::int2
+            """
         guard let result = PQexec(handle, lookup) else { throw connectionError() }
         defer { PQclear(result) }
         guard PQresultStatus(result) == PGRES_TUPLES_OK else { throw serverError(result) }
-        guard PQntuples(result) == 1, let name = PQgetvalue(result, 0, 0) else { return nil }
-        return String(cString: name)
+        guard PQntuples(result) == 1, let name = PQgetvalue(result, 0, 0), let deterministic = PQgetvalue(result, 0, 1) else { return nil }
+        return PostgresTableColumn(name: String(cString: name), comparesBytes: String(cString: deterministic) == "t")
+    }
+
+    /// Drops the prepared statement of `sql`, if any: the next call prepares it again (the server's copy is
+    /// deallocated when the connection is idle, else left to the end of the session).
+    private func forget(_ sql: String) {
+        guard let name = prepared.removeValue(forKey: sql) else { return }
+        if isIdle, let result = PQexec(handle, "DEALLOCATE \(name)") { PQclear(result) }
     }
 
     private func command(_ sql: String) throws(PostgresError) {
@@ -138,7 +186,8 @@ public final class PostgresConnection: @unchecked Sendable {
 
     private func prepare(_ sql: String) throws(PostgresError) -> String {
         if let name = prepared[sql] { return name }
-        let name = "graphql_fcgi_\(prepared.count + 1)"
+        statementNumber += 1
+        let name = "graphql_fcgi_\(statementNumber)"
         guard let result = PQprepare(handle, name, sql, 0, nil) else { throw connectionError() }
         defer { PQclear(result) }
         guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw serverError(result) }

@@ -33,9 +33,10 @@ public final class PostgresDatabase: Sendable {
         defer {
             if connection.isBroken {
                 idle.withLock { $0.removeAll() }
-            } else {
+            } else if connection.isIdle {
                 idle.withLock { $0.append(connection) }
             }
+            // Else a transaction was left open (a statement that began one): the connection is closed, not reused.
         }
         return try body(connection)
     }
@@ -54,7 +55,7 @@ public enum PostgresValue: Sendable, Hashable {
     case null
     /// `smallint`, `integer`, `bigint`, `oid`.
     case integer(Int64)
-    /// `real`, `double precision`, and `numeric` when a double holds it.
+    /// `real`, `double precision`, and `numeric` of up to 15 digits (a longer one is text).
     case real(Double)
     case boolean(Bool)
     /// `bytea`.
@@ -83,7 +84,11 @@ public enum PostgresType: Sendable, Equatable {
         switch self {
         case .boolean: return .boolean(text == "t")
         case .integer: return Int64(text).map(PostgresValue.integer) ?? .text(text)
-        case .real, .numeric: return Double(text).map(PostgresValue.real) ?? .text(text)
+        case .real: return Double(text).map(PostgresValue.real) ?? .text(text)
+        case .numeric:
+            // A double holds 15 significant digits: a `numeric` with more stays text, exact.
+            guard text.count(where: \.isNumber) <= 15, let double = Double(text) else { return .text(text) }
+            return .real(double)
         case .bytes:
             // `bytea_output = hex`: `\x` and two digits a byte.
             let digits = Array(text.utf8.dropFirst(2))
@@ -108,8 +113,16 @@ public struct PostgresStatementShape: Sendable, Equatable {
     public let columns: [String]
     /// Each result column's type.
     public let types: [PostgresType]
-    /// For each result column that is a table's column as it is (not an expression): its name in the table.
-    public let tableColumns: [String?]
+    /// For each result column that is a table's column as it is (not an expression): that column.
+    public let tableColumns: [PostgresTableColumn?]
+}
+
+/// A table's column, as a result column comes from it.
+public struct PostgresTableColumn: Sendable, Equatable {
+    /// Its name in the table.
+    public let name: String
+    /// Whether its collation compares by bytes (all but nondeterministic ICU collations; true for non-text types).
+    public let comparesBytes: Bool
 }
 
 /// Why PostgreSQL refused, or could not be reached. The message may name a table, a column or a type, never a

@@ -79,10 +79,10 @@ public enum SQLDatabase: Sendable {
             do {
                 let shape = try database.withConnection { try $0.shape(of: text) }
                 let keys: [SQLShape.Key?] = shape.types.indices.map { index in
-                    guard let column = shape.tableColumns[index] else { return nil }
+                    guard let column = shape.tableColumns[index], column.comparesBytes else { return nil }
                     switch shape.types[index] {
-                    case .integer: return SQLShape.Key(column: column, kind: .integer)
-                    case .text: return SQLShape.Key(column: column, kind: .text)
+                    case .integer: return SQLShape.Key(column: column.name, kind: .integer)
+                    case .text: return SQLShape.Key(column: column.name, kind: .text)
                     default: return nil
                     }
                 }
@@ -99,7 +99,11 @@ public enum SQLDatabase: Sendable {
     static func onlyReads(_ text: String) -> Bool {
         let words = sqlWords(text)
         guard let first = words.first, ["SELECT", "WITH", "VALUES", "TABLE"].contains(first) else { return false }
-        let writing: Set<String> = ["INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE", "COPY", "CALL", "LOCK", "CREATE", "DROP", "ALTER", "GRANT", "REVOKE", "INTO"]
+        // Writing commands, and what could change the session's own settings (its read-only default, its time
+        // limit) for the statements that come after on the same connection.
+        let writing: Set<String> = ["INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE", "COPY", "CALL", "LOCK", "CREATE", "DROP", "ALTER", "GRANT",
+                                    "REVOKE", "INTO", "SET", "SET_CONFIG", "RESET", "DO", "EXECUTE", "PREPARE", "DEALLOCATE", "DISCARD",
+                                    "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "LISTEN", "NOTIFY", "PG_NOTIFY"]
         return !words.contains(where: writing.contains)
     }
 

@@ -149,7 +149,7 @@ public enum SQLFields {
         } catch {
             return problems + ["the statement does not prepare: \(error.message)"]
         }
-        if shape.parameterCount != statement.parameters.count {
+        if shape.parameterCount != statement.parameters.count || statement.hasPositionalParameters {
             problems.append("the statement has parameters of its own (?, ?N, $N, $name, @name): write :argument, :parent.column or :identity")
         }
         if declaration.parent !== schema.mutationType, !shape.isReadOnly {

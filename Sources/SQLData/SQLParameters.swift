@@ -30,11 +30,14 @@ public struct SQLStatement: Sendable, Equatable {
     public let parameters: [SQLParameterSource]
     /// How the statement runs for every parent row at once, when it can (see `SQLBatch`).
     public let batch: SQLBatch?
+    /// The text writes PostgreSQL's `$1`, `$2`, … itself, which would be bound to the named parameters' values.
+    public let hasPositionalParameters: Bool
 
     /// Rewrites `written` for `dialect`; nil when it has an unterminated string, identifier or comment.
     public init?(_ written: String, dialect: SQLDialect = .sqlite) {
         var text = ""
         var parameters: [SQLParameterSource] = []
+        var hasPositionalParameters = false
         let characters = Array(written.unicodeScalars)
         var index = 0
         func peek(_ offset: Int) -> Unicode.Scalar? { index + offset < characters.count ? characters[index + offset] : nil }
@@ -58,6 +61,10 @@ public struct SQLStatement: Sendable, Equatable {
         while index < characters.count {
             let scalar = characters[index]
             switch scalar {
+            case "$" where dialect == .postgresql && ("0"..."9").contains(peek(1) ?? " "):
+                hasPositionalParameters = true
+                text.unicodeScalars.append(scalar)
+                index += 1
             case "$" where dialect == .postgresql && dollarQuoteTag(at: index) != nil:
                 // PostgreSQL's dollar quoting (`$$…$$`, `$tag$…$tag$`): text, copied as it is.
                 let tag = dollarQuoteTag(at: index)!
@@ -120,6 +127,7 @@ public struct SQLStatement: Sendable, Equatable {
         }
         self.text = text
         self.parameters = parameters
+        self.hasPositionalParameters = hasPositionalParameters
         self.batch = SQLBatch(text: text, parameters: parameters, dialect: dialect)
     }
 }
@@ -183,6 +191,19 @@ public struct SQLBatch: Sendable, Equatable {
         while cursor >= 0, isColumnPart(scalars[cursor]) { cursor -= 1 }
         let columnStart = cursor + 1
         guard columnStart < columnEnd else { return nil }
+        // The column alone on its side of `=`: right after `WHERE`, `AND` or `(` (not `1000 + author_id = …`).
+        while cursor >= 0, scalars[cursor].properties.isWhitespace { cursor -= 1 }
+        let preceding = String(String.UnicodeScalarView(scalars[..<(cursor + 1)])).uppercased()
+        guard preceding.hasSuffix("(") || ["WHERE", "AND"].contains(where: { word in
+            preceding.hasSuffix(word) && !(preceding.dropLast(word.count).last.map { $0.isLetter || $0.isNumber || $0 == "_" } ?? false)
+        }) else { return nil }
+        // One table: no `FROM a, b` (a join by comma) between `FROM` and `WHERE`.
+        let upper = text.uppercased()
+        if let from = upper.firstRange(of: "FROM"), let whereClause = upper[from.upperBound...].firstRange(of: "WHERE"),
+            upper[from.upperBound..<whereClause.lowerBound].contains(",")
+        {
+            return nil
+        }
         let column = String(String.UnicodeScalarView(scalars[columnStart..<columnEnd]))
         guard let key = column.split(separator: ".").last.map({ $0.filter { $0 != "\"" } }), !key.isEmpty else { return nil }
         let before = String(String.UnicodeScalarView(scalars[..<columnStart]))

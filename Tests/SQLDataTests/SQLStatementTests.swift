@@ -69,6 +69,22 @@ import SQLite
         #expect(SQLStatement("SELECT id FROM t WHERE a = ANY(:parent.ids)", dialect: .postgresql)?.batch == nil)
     }
 
+    @Test func aColumnThatIsNotAloneOrATableJoinedByCommaIsNotBatched() {
+        for text in [
+            "SELECT id, author_id FROM posts WHERE 1000 + author_id = :parent.id",
+            "SELECT p.id, u.author_id FROM posts p, users u WHERE u.author_id = :parent.id",
+        ] {
+            #expect(SQLStatement(text)?.batch == nil, "\(text)")
+            #expect(SQLStatement(text, dialect: .postgresql)?.batch == nil, "\(text)")
+        }
+        #expect(SQLStatement("SELECT id, author_id FROM posts WHERE (author_id = :parent.id)")?.batch != nil)
+    }
+
+    @Test func aPostgreSQLStatementsOwnPositionalParametersAreNoticed() throws {
+        #expect(try #require(SQLStatement("SELECT id FROM t WHERE a = $1 AND b = :b", dialect: .postgresql)).hasPositionalParameters)
+        #expect(try !#require(SQLStatement("SELECT '$1', $$ $2 $$, \"$3\" FROM t WHERE b = :b", dialect: .postgresql)).hasPositionalParameters)
+    }
+
     @Test func postgreSQLKeysAreOneArrayLiteral() {
         #expect(SQLValues.keys([.integer(1), .integer(-2)], for: .postgresql) == "{1,-2}")
         #expect(SQLValues.keys([.text("a"), .text("b\"c\\d,{}")], for: .postgresql) == #"{"a","b\"c\\d,{}"}"#)
@@ -82,6 +98,7 @@ import SQLite
         #expect(!SQLDatabase.onlyReads("SELECT id FROM posts FOR UPDATE"))
         #expect(!SQLDatabase.onlyReads("INSERT INTO t VALUES (1) RETURNING id"))
         #expect(!SQLDatabase.onlyReads("SELECT 1 INTO TEMP t"))
+        #expect(!SQLDatabase.onlyReads("SELECT set_config('default_transaction_read_only', 'off', false)"))
     }
 
     @Test func anUnterminatedQuoteOrCommentIsRefused() {

@@ -195,3 +195,39 @@ def test_a_restarted_server_is_reconnected_to(binary):
             stack.stop()
     finally:
         server.remove()
+
+
+def test_a_table_changed_under_a_running_server_is_read_as_it_now_is(binary, postgres, tmp_path):
+    url = blog_database(postgres, "migrations")
+    postgres.psql("CREATE TABLE notes (id integer PRIMARY KEY, body text NOT NULL); INSERT INTO notes VALUES (1, 'one')", "migrations")
+    schema = tmp_path / "notes.graphql"
+    schema.write_text('type Query { notes: [Note!]! @sql(query: "SELECT * FROM notes ORDER BY id") }\ntype Note { id: ID! body: String! }\n')
+    stack = Stack(binary, instances=1, schema=str(schema), kratos=False, worker_args=["--database", url]).start()
+    try:
+        assert gql(stack.port, "{ notes { body } }")["data"]["notes"] == [{"body": "one"}]
+        postgres.psql("ALTER TABLE notes ADD COLUMN added_at text; INSERT INTO notes VALUES (2, 'two', 'now')", "migrations")
+        # The statement prepared before the change no longer fits it ("cached plan must not change result type"):
+        # prepared again, the read answers.
+        assert gql(stack.port, "{ notes { id body } }")["data"]["notes"] == [{"id": "1", "body": "one"}, {"id": "2", "body": "two"}]
+    finally:
+        stack.stop()
+
+
+def test_no_password_reaches_a_message(binary, postgres, tmp_path):
+    for url, shown in [(f"postgresql://postgres:s3cr%ZZet@127.0.0.1:{postgres.port}/blog", None),
+                       (f"postgresql://127.0.0.1:{postgres.port}/missing?user=postgres&password=s3cr3t-word", "password=***")]:
+        result = check_config(binary, BLOG, "--database", url)
+        assert result.returncode == 1
+        assert "s3cr" not in result.stderr + result.stdout, result.stderr
+        if shown:
+            assert shown in result.stderr
+
+
+def test_a_query_statement_may_not_change_its_session(binary, postgres, tmp_path):
+    url = blog_database(postgres, "session")
+    schema = tmp_path / "session.graphql"
+    schema.write_text("type Query {\n"
+                      "  off: String @sql(query: \"SELECT set_config('default_transaction_read_only', 'off', false) AS off\")\n"
+                      "}\n")
+    result = check_config(binary, str(schema), "--database", url)
+    assert "session.graphql:2: Query.off: only a Mutation field's statement may write" in result.stderr

@@ -14,7 +14,8 @@ import pytest
 from accounts import error_codes, gql, new_account, register
 from stack import ROOT, Stack, free_port
 
-ITEMS = {"1": {"id": 1, "name": "Lamp", "price": 12.5, "ownerId": "o/7"}, "2": {"id": 2, "name": "Desk", "price": None, "ownerId": "o/8"}}
+ITEMS = {"1": {"id": 1, "name": "Lamp", "price": 12.5, "ownerId": "o-7"}, "2": {"id": 2, "name": "Desk", "price": None, "ownerId": "o-8"},
+         "3": {"id": 3, "name": "Stool"}}
 
 
 class Upstream(BaseHTTPRequestHandler):
@@ -81,7 +82,7 @@ type Query {{
   item(id: ID!): Item @http(url: "{base}/items/{{id}}")
   items: [Item!]! @http(url: "{base}/items", path: "data.items")
   required(id: ID!): Item! @http(url: "{base}/items/{{id}}")
-  echo(q: String!, n: Int): Echo @http(url: "{base}/echo?q={{q}}&n={{n}}")
+  echo(q: String!, n: Int = 1): Echo @http(url: "{base}/echo?q={{q}}&n={{n}}")
   elsewhere: Echo @http(url: "http://localhost:{port}/echo")
   mine: Echo @auth @http(url: "{base}/echo?who={{identity}}")
   slow: Item @http(url: "{base}/slow")
@@ -121,8 +122,8 @@ def api(binary, upstream, tmp_path_factory):
 def test_fields_answer_from_the_service_and_nest_on_parent_fields(api):
     result = gql(api.port, '{ item(id: "1") { id name price owner { name } } items { name price } }')
     assert "errors" not in result, result
-    assert result["data"]["item"] == {"id": "1", "name": "Lamp", "price": 12.5, "owner": {"name": "owner o/7"}}
-    assert result["data"]["items"] == [{"name": "Lamp", "price": 12.5}, {"name": "Desk", "price": None}]
+    assert result["data"]["item"] == {"id": "1", "name": "Lamp", "price": 12.5, "owner": {"name": "owner o-7"}}
+    assert result["data"]["items"] == [{"name": "Lamp", "price": 12.5}, {"name": "Desk", "price": None}, {"name": "Stool", "price": None}]
     assert gql(api.port, '{ item(id: "9") { name } }')["data"]["item"] is None  # 404: null for a nullable field
     assert error_codes(gql(api.port, '{ required(id: "9") { name } }')) == ["NOT_FOUND"]
 
@@ -135,9 +136,16 @@ def test_values_are_percent_encoded_into_one_segment_or_value(api):
     path = result["data"]["echo"]["path"]
     assert path == "/echo?q=a%2Fb%3Fc%26d%3D%2E%2E%2F%23x%20y&n=3"
     assert urllib.parse.parse_qs(path.partition("?")[2]) == {"q": [hostile], "n": ["3"]}
-    owner = gql(api.port, '{ item(id: "1") { owner { name } } }')["data"]["item"]["owner"]
-    assert owner == {"name": "owner o/7"} and any(call["path"] == "/owners/o%2F7" for call in Upstream.seen)
-    assert gql(api.port, '{ item(id: "..") { name } }')["data"]["item"] is None  # /items/%2E%2E, not the parent path
+    assert gql(api.port, '{ echo(q: "x") { path } }')["data"]["echo"]["path"] == "/echo?q=x&n=1"  # the default
+    assert gql(api.port, '{ echo(q: "x", n: null) { path } }')["data"]["echo"] is None  # no value: no call
+    # A server that decodes the path before routing would read these as other paths: refused, no call made.
+    Upstream.seen.clear()
+    for value in ["..", ".", "", "../admin/secrets", "a%2Fb"]:
+        assert error_codes(gql(api.port, "query($id: ID!) { item(id: $id) { name } }", {"id": value})) == ["BAD_USER_INPUT"], value
+    assert Upstream.seen == []
+    # A parent without the member: nothing to ask about, no call (an empty value would widen it to /owners/).
+    assert gql(api.port, '{ item(id: "3") { name owner { name } } }')["data"]["item"] == {"name": "Stool", "owner": None}
+    assert not any(call["path"].startswith("/owners") for call in Upstream.seen)
 
 
 def test_configured_headers_go_to_their_host_only(api):

@@ -20,23 +20,35 @@ public enum DataSource: Sendable, Hashable, CustomStringConvertible {
     public init?(_ location: String) {
         if location.hasPrefix("sqlite:"), location.count > "sqlite:".count {
             self = .sqlite(path: String(location.dropFirst("sqlite:".count)))
-        } else if ["postgresql://", "postgres://"].contains(where: location.hasPrefix), !location.contains(where: \.isNewline) {
+        } else if ["postgresql://", "postgres://"].contains(where: location.hasPrefix), !location.contains(where: \.isNewline),
+            PostgresConnection.parses(location)
+        {
             self = .postgresql(url: location)
         } else {
             return nil
         }
     }
 
-    /// The setting as written, a password replaced by `***` (it is logged).
+    /// The setting as written, a password replaced by `***` (it is logged): `user:***@host`, `?password=***`.
     public var description: String {
         switch self {
         case .sqlite(let path): return "sqlite:\(path)"
         case .postgresql(let url):
+            var masked = url
             // scheme://user:password@host…: the part between the first `:` after the scheme and the last `@`.
-            guard let schemeEnd = url.range(of: "://"), let at = url[schemeEnd.upperBound...].lastIndex(of: "@"),
-                let colon = url[schemeEnd.upperBound..<at].firstIndex(of: ":")
-            else { return url }
-            return String(url[..<url.index(after: colon)]) + "***" + String(url[at...])
+            if let schemeEnd = masked.range(of: "://"), let at = masked[schemeEnd.upperBound...].lastIndex(of: "@"),
+                let colon = masked[schemeEnd.upperBound..<at].firstIndex(of: ":")
+            {
+                masked = String(masked[..<masked.index(after: colon)]) + "***" + String(masked[at...])
+            }
+            // …?password=…&…: up to the next `&`.
+            if let query = masked.firstIndex(of: "?") {
+                let parameters = masked[masked.index(after: query)...].split(separator: "&", omittingEmptySubsequences: false).map { parameter in
+                    parameter.lowercased().hasPrefix("password=") ? "password=***" : String(parameter)
+                }
+                masked = String(masked[...query]) + parameters.joined(separator: "&")
+            }
+            return masked
         }
     }
 }
