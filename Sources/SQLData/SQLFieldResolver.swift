@@ -38,11 +38,21 @@ struct SQLFieldResolver: Sendable {
     let database: SQLDatabase
     let identity: SQLFields.Identity
 
+    /// Whether the statement binds `:identity`, which may have to ask Kratos for the session (so the resolver
+    /// waits); any other runs without an `async` call, and so do the fields below it.
+    var needsIdentity: Bool { statement.parameters.contains(.identity) }
+
+    /// The resolver of a statement with `:identity`.
     var resolve: FieldResolver {
-        { source, arguments, context, _ in try await run(source: source, arguments: arguments, context: context) }
+        { source, arguments, context, _ in try run(source: source, arguments: arguments, identity: try await identity(context)) }
     }
 
-    private func run(source: any Sendable, arguments: Map, context: any Sendable) async throws -> (any Sendable)? {
+    /// The resolver of a statement without `:identity`.
+    var resolveNow: SynchronousFieldResolver {
+        { source, arguments, _, _ in try run(source: source, arguments: arguments, identity: nil) }
+    }
+
+    private func run(source: any Sendable, arguments: Map, identity: String?) throws -> (any Sendable)? {
         let parent = source as? SQLRecord
         var values: [SQLiteValue] = []
         values.reserveCapacity(statement.parameters.count)
@@ -50,22 +60,23 @@ struct SQLFieldResolver: Sendable {
             switch parameter {
             case .argument(let name): values.append(SQLValues.value(of: arguments[name]))
             case .parent(let column): values.append(parent?.raw(column) ?? .null)
-            case .identity: values.append(.text(try await identity(context)))
+            case .identity: values.append(identity.map(SQLiteValue.text) ?? .null)
             }
         }
         let rows: ArraySlice<SQLiteRow>
         let shared: SQLSiblings
-        if let batch, let parent, case let siblings = parent.siblings, batch.accepts(siblings.values(of: batch.statement.parentColumn)) {
-            // The first of the parent rows to ask runs the statement for all of them; the others read their share,
-            // kept under the field and every value bound but the parents' (two fields, or one with other
-            // arguments, never share a result).
-            var key = coordinate
-            for (index, value) in values.enumerated() where index != batch.statement.position - 1 { key += "\u{0}\(value)" }
-            let result = try siblings.batch(key) {
+        if let batch, let parent, case let siblings = parent.siblings,
+            // The first of the parent rows to ask runs the statement for all of them (when their keys are of the
+            // kind the statement compares exactly); the others read their share, kept under the field and every
+            // value bound but the parents' (two fields, or one with other arguments, never share a result).
+            let result = try siblings.batch(batchKey(values, batch: batch), load: {
+                let keys = siblings.values(of: batch.statement.parentColumn)
+                guard batch.accepts(keys) else { return nil }
                 var batchValues = values
-                batchValues[batch.statement.position - 1] = .text(SQLValues.keys(siblings.values(of: batch.statement.parentColumn), for: batch.statement.dialect))
+                batchValues[batch.statement.position - 1] = .text(SQLValues.keys(keys, for: batch.statement.dialect))
                 return SQLBatchResult(try execute(batch.statement.text, batchValues), keyIndex: batch.keyIndex)
-            }
+            })
+        {
             rows = result.rows(for: parent.raw(batch.statement.parentColumn) ?? .null)
             shared = result.siblings
         } else {
@@ -77,6 +88,13 @@ struct SQLFieldResolver: Sendable {
             throw GraphQLError(message: "Not found", extensions: ["code": .string(ErrorCode.notFound)])
         }
         return returns.value(rows, siblings: shared)
+    }
+
+    /// The field and every value bound but the parents'.
+    private func batchKey(_ values: [SQLiteValue], batch: Batch) -> String {
+        var key = coordinate
+        for (index, value) in values.enumerated() where index != batch.statement.position - 1 { key += "\u{0}\(value)" }
+        return key
     }
 
     private func execute(_ text: String, _ values: [SQLiteValue]) throws -> [SQLiteRow] {
@@ -135,7 +153,8 @@ final class SQLSiblings: Sendable {
     private let rows: [SQLiteRow]
     /// The column names, the same for every row of one result.
     let columns: ColumnNames
-    private let results = Mutex<[String: SQLBatchResult]>([:])
+    /// Each batch's result; nil for a batch the parents' keys cannot run (each parent runs its own statement).
+    private let results = Mutex<[String: SQLBatchResult?]>([:])
 
     init(_ rows: [SQLiteRow]) {
         self.rows = rows
@@ -154,12 +173,12 @@ final class SQLSiblings: Sendable {
     }
 
     /// The result of the batched statement `statement` for these rows, running `load` the first time it is asked
-    /// for.
-    func batch(_ statement: String, load: () throws -> SQLBatchResult) throws -> SQLBatchResult {
+    /// for (once for all the rows: asking costs a dictionary lookup, not a pass over the rows).
+    func batch(_ statement: String, load: () throws -> SQLBatchResult?) throws -> SQLBatchResult? {
         try results.withLock { results in
             if let loaded = results[statement] { return loaded }
             let loaded = try load()
-            results[statement] = loaded
+            results[statement] = .some(loaded)
             return loaded
         }
     }

@@ -30,8 +30,11 @@ public enum SQLFields {
     /// What `@sql` binds: each `@sql` field's resolver. The other fields of the object types they fill have no
     /// resolver: the plan executor writes them straight from the rows (`SQLRecord` is a `ColumnarRow`).
     public struct Bindings: Sendable {
-        /// The `@sql` fields' resolvers, by coordinate.
+        /// The resolvers of statements with `:identity` (the session may have to be asked for), by coordinate.
         public var fields: [String: FieldResolver] = [:]
+        /// The resolvers of the other statements, which run without an `async` call (the database call itself
+        /// holds the worker thread, as a SQLite or libpq call does), by coordinate.
+        public var synchronousFields: [String: SynchronousFieldResolver] = [:]
     }
 
     /// Resolvers for every `@sql` field of `schema`, by coordinate. `sdl` is the text the schema was built from
@@ -66,7 +69,7 @@ public enum SQLFields {
             let fieldProblems = check(declaration, statement, schema: schema, database: database, filledElsewhere: resolvedElsewhere.union(sqlCoordinates))
             problems += fieldProblems.map { "\(place): \($0)" }
             guard fieldProblems.isEmpty else { continue }
-            bindings.fields[declaration.coordinate] = SQLFieldResolver(
+            let resolver = SQLFieldResolver(
                 coordinate: declaration.coordinate,
                 statement: statement,
                 batch: statement.batch.flatMap { batchable($0, database: database) },
@@ -76,7 +79,12 @@ public enum SQLFields {
                 inTransaction: declaration.parent === schema.mutationType,
                 database: database,
                 identity: identity
-            ).resolve
+            )
+            if resolver.needsIdentity {
+                bindings.fields[declaration.coordinate] = resolver.resolve
+            } else {
+                bindings.synchronousFields[declaration.coordinate] = resolver.resolveNow
+            }
         }
         guard problems.isEmpty else { throw Problems(lines: problems) }
         return bindings

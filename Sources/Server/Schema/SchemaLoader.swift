@@ -111,6 +111,7 @@ public enum SchemaLoader {
                 identity: identity
             )
             for (coordinate, resolve) in declared.fields { resolvers.bind(coordinate, resolve) }
+            for (coordinate, resolve) in declared.synchronousFields { resolvers.bindSynchronous(coordinate, resolve) }
         } catch {
             declarationProblems += error.lines
         }
