@@ -83,19 +83,11 @@ class Kratos:
     def start(self):
         log = open(os.path.join(self.prefix, "kratos.log"), "ab")
         if self.binary:
-            # The production kratos.yml, with what a local run must change given through Kratos' environment
-            # overrides: ports, a database and the identity schema in this folder, throwaway secrets.
-            schema = json.dumps([{"id": "default",
-                                  "url": "file://" + os.path.join(ROOT, "kratos", "identity.schema.json")}])
-            env = {**os.environ, "SERVE_PUBLIC_PORT": str(self.public_port), "SERVE_ADMIN_PORT": str(self.admin_port),
-                   "SERVE_PUBLIC_BASE_URL": self.public_url + "/", "SERVE_ADMIN_BASE_URL": self.admin_url + "/",
-                   "DSN": f"sqlite://{self.prefix}/kratos.sqlite?_fk=true&mode=rwc", "IDENTITY_SCHEMAS": schema,
-                   "SECRETS_DEFAULT": secrets.token_urlsafe(32), "SECRETS_COOKIE": secrets.token_urlsafe(32),
-                   "SECRETS_CIPHER": secrets.token_hex(16)}
+            env = {**os.environ, **self.local_environment()}
             config = os.environ.get("KRATOS_CONFIG", os.path.join(ROOT, "kratos", "kratos.yml"))
             subprocess.run([self.binary, "migrate", "sql", "-e", "--yes", "-c", config], env=env, cwd=ROOT,
                            stdout=log, stderr=subprocess.STDOUT, check=True)
-            argv = [self.binary, "serve", "-c", config, "--dev"]
+            argv = [self.binary, "serve", "-c", config, "--dev", "--watch-courier"]
         else:
             env = os.environ
             argv = [sys.executable, "-m", "kratos.emulator", "--public-port", str(self.public_port),
@@ -105,6 +97,18 @@ class Kratos:
         if self.process.poll() is not None:
             raise RuntimeError(f"Kratos exited; see {self.prefix}/kratos.log")
         return self
+
+    def local_environment(self):
+        """The production kratos.yml, with what a local run must change given through Kratos' environment overrides:
+        ports, a database and the identity schema in this folder, throwaway secrets, and no HaveIBeenPwned check (a
+        development machine is often offline, and Kratos then retries for some 15 s on every password)."""
+        schema = json.dumps([{"id": "default", "url": "file://" + os.path.join(ROOT, "kratos", "identity.schema.json")}])
+        return {"SERVE_PUBLIC_PORT": str(self.public_port), "SERVE_ADMIN_PORT": str(self.admin_port),
+                "SERVE_PUBLIC_BASE_URL": self.public_url + "/", "SERVE_ADMIN_BASE_URL": self.admin_url + "/",
+                "DSN": f"sqlite://{self.prefix}/kratos.sqlite?_fk=true&mode=rwc", "IDENTITY_SCHEMAS": schema,
+                "SECRETS_DEFAULT": secrets.token_urlsafe(32), "SECRETS_COOKIE": secrets.token_urlsafe(32),
+                "SECRETS_CIPHER": secrets.token_hex(16),
+                "SELFSERVICE_METHODS_PASSWORD_CONFIG_HAVEIBEENPWNED_ENABLED": "false"}
 
     def alive(self):
         try:
