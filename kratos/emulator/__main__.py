@@ -5,7 +5,8 @@ import signal
 import sys
 import threading
 
-from .clock import parse_duration
+from . import passwords
+from .configuration import Configuration
 from .server import Emulator
 from .store import Store
 
@@ -15,20 +16,29 @@ def main(argv=None):
     parser.add_argument("--host", default="127.0.0.1", help="public API address (default 127.0.0.1)")
     parser.add_argument("--public-port", type=int, default=4433)
     parser.add_argument("--admin-port", type=int, default=4434, help="admin API, always on 127.0.0.1")
-    parser.add_argument("--session-lifespan", default="24h", help="session.lifespan (default 24h)")
-    parser.add_argument("--flow-lifespan", default="1h", help="selfservice.flows.*.lifespan (default 1h)")
-    parser.add_argument("--privileged-session-max-age", default="1h",
-                        help="selfservice.flows.settings.privileged_session_max_age (default 1h)")
-    parser.add_argument("--min-password-length", type=int, default=8)
+    parser.add_argument("--session-lifespan", help="session.lifespan (default: kratos/kratos.yml's)")
+    parser.add_argument("--flow-lifespan", help="every selfservice.flows.*.lifespan (default: kratos/kratos.yml's)")
+    parser.add_argument("--privileged-session-max-age",
+                        help="selfservice.flows.settings.privileged_session_max_age (default: kratos/kratos.yml's)")
+    parser.add_argument("--min-password-length", type=int, help="(default: kratos/kratos.yml's)")
+    parser.add_argument("--haveibeenpwned", choices=["on", "off"],
+                        help="refuse the passwords of a small breached list with 4000034, as Kratos' HaveIBeenPwned "
+                             "check would (default: kratos/kratos.yml's haveibeenpwned_enabled)")
+    parser.add_argument("--hash-iterations", type=int, default=passwords.ITERATIONS,
+                        help="PBKDF2 iterations per password hash (default %(default)s, ~10 ms); "
+                             f"{passwords.BCRYPT_COST_12_ITERATIONS} costs what Kratos' bcrypt at cost 12 costs")
     parser.add_argument("--exit-with-parent", action="store_true",
                         help="exit when the process that started the emulator is gone (for test harnesses)")
     args = parser.parse_args(argv)
 
-    store = Store(parse_duration(args.session_lifespan), parse_duration(args.flow_lifespan),
-                  parse_duration(args.privileged_session_max_age))
+    configuration = Configuration().override(
+        args.session_lifespan, args.flow_lifespan, args.privileged_session_max_age, args.min_password_length,
+        None if args.haveibeenpwned is None else args.haveibeenpwned == "on")
+    passwords.ITERATIONS = args.hash_iterations
+    store = Store(configuration.session_lifespan, configuration.flow_lifespans, configuration.privileged_session_max_age)
     public_url = f"http://{args.host}:{args.public_port}"
     admin_url = f"http://127.0.0.1:{args.admin_port}/admin"
-    emulator = Emulator(store, public_url, admin_url, args.min_password_length)
+    emulator = Emulator(store, public_url, admin_url, configuration)
     emulator.serve_public((args.host, args.public_port))
     emulator.serve_admin(("127.0.0.1", args.admin_port))
     print(f"kratos-emulator: public {public_url}, admin {admin_url}", flush=True)

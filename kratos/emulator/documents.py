@@ -1,5 +1,6 @@
 """The JSON bodies Kratos answers with, built from the emulator's records."""
 import base64
+import re
 
 from .clock import rfc3339
 
@@ -13,6 +14,8 @@ DUPLICATE_IDENTIFIER = {
     "text": "An account with the same identifier (email, phone, username, ...) exists already.",
 }
 SETTINGS_SAVED = {"id": 1050001, "type": "success", "text": "Your changes have been saved!"}
+# The message of a 404 for a flow, an identity or a session that does not exist (oryx/sqlcon ErrNoRows).
+NOT_LOCATED = "Unable to locate the resource"
 
 DEFAULT_MESSAGES = {
     400: ("Bad Request", "The request was malformed or contained invalid parameters"),
@@ -39,6 +42,25 @@ def error(code, reason=None, message=None, error_id=None, details=None, **siblin
         body["details"] = details
     body["message"] = message or default_message
     return {"error": body, **siblings}
+
+
+def email_problems(email, configuration):
+    """The identity schema's refusals of an email trait, in the order Kratos' validator reports them: the `email`
+    format (which also refuses addresses over 254 characters), then `minLength` and `maxLength` (in characters)."""
+    problems = []
+    if len(email) > 254 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        problems.append({"id": 4000040, "type": "error", "text": "Enter a valid email address",
+                         "context": {"value": email}})
+    length = len(email)
+    if configuration.email_min_length is not None and length < configuration.email_min_length:
+        problems.append({"id": 4000003, "type": "error",
+                         "text": f"length must be >= {configuration.email_min_length}, but got {length}",
+                         "context": {"min_length": configuration.email_min_length, "actual_length": length}})
+    if configuration.email_max_length is not None and length > configuration.email_max_length:
+        problems.append({"id": 4000017, "type": "error",
+                         "text": f"length must be <= {configuration.email_max_length}, but got {length}",
+                         "context": {"max_length": configuration.email_max_length, "actual_length": length}})
+    return problems
 
 
 def missing_property(name):
@@ -73,6 +95,8 @@ def identity(record, base_url, with_credentials=False):
         "organization_id": None,
     }
     if with_credentials:
+        # The admin API's view: the credentials (their `config` only when asked for by `include_credential`,
+        # which holds nothing the emulator could show: hashes stay inside) and the admin metadata.
         body["credentials"] = {"password": {
             "type": "password", "identifiers": [email], "version": 0, "created_at": created, "updated_at": updated,
         }}

@@ -35,11 +35,11 @@ class Faults:
 class Emulator:
     """Everything the handlers share: the store, the configuration, faults and request counters."""
 
-    def __init__(self, store, public_url, admin_url, min_password_length=passwords.MIN_LENGTH):
+    def __init__(self, store, public_url, admin_url, configuration):
         self.store = store
         self.public_url = public_url.rstrip("/")
         self.admin_url = admin_url.rstrip("/")
-        self.min_password_length = min_password_length
+        self.configuration = configuration
         self.faults = Faults()
         self.logout_tokens = {}  # browser logout token -> session id
         self.counts = Counter()
@@ -110,7 +110,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def before(self, path):
         return True
 
-    do_GET = do_POST = do_DELETE = do_PATCH = do_PUT = _dispatch
+    def _handle(self):
+        return self._dispatch()  # looked up on the instance: the public and admin handlers add their own steps
+
+    do_GET = do_POST = do_DELETE = do_PATCH = do_PUT = _handle
 
     def send_json(self, status, body, headers=None):
         data = b"" if body is None else json.dumps(body).encode()
@@ -174,6 +177,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 class PublicHandler(Handler):
+    def _dispatch(self):
+        # Kratos' public server answers the admin API's own routes with a redirect to the admin server (which
+        # graphql-fcgi never follows: it calls the admin URL it is given).
+        path = urllib.parse.urlsplit(self.path).path
+        if path.startswith("/admin/") and any(re.fullmatch(pattern, path) and method == self.command
+                                                for method, pattern, _ in AdminHandler.routes):
+            self.raw_body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            origin = self.emulator.admin_url.removesuffix("/admin")
+            return self.send_json(307, None, {"Location": origin + self.path})
+        return super()._dispatch()
+
     def before(self, path):
         faults = self.emulator.faults.snapshot()
         if faults["refuse"]:
@@ -250,7 +264,7 @@ class PublicHandler(Handler):
             return None
         record = store.flow(flow_id, kind)
         if not record:
-            self.send_json(404, documents.error(404))
+            self.send_json(404, documents.error(404, message=documents.NOT_LOCATED))
             return None
         if record["expires_at"] < now():
             replacement = store.create_flow(kind, record["type"], record["request_url"], record["identity_id"])
@@ -347,16 +361,16 @@ class PublicHandler(Handler):
         if not email:
             self.node_message(flow, "traits.email", documents.missing_property("email"))
             problems = True
-        elif not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) or len(email) < 3:
-            self.node_message(flow, "traits.email", {"id": 4000001, "type": "error",
-                                                     "text": f'"{email}" is not valid "email"',
-                                                     "context": {"reason": f'"{email}" is not valid "email"'}})
-            problems = True
+        else:
+            # The identity schema's checks, in the order Kratos' validator runs them: the format, then the lengths.
+            for message in documents.email_problems(email, self.emulator.configuration):
+                self.node_message(flow, "traits.email", message)
+                problems = True
         if not password:
             self.node_message(flow, "password", documents.missing_property("password"))
             problems = True
-        else:
-            violation = passwords.policy_violation(password, email, self.emulator.min_password_length)
+        elif not problems:
+            violation = self.password_problem(password, email)
             if violation:
                 self.node_message(flow, "password", violation)
                 problems = True
@@ -379,6 +393,14 @@ class PublicHandler(Handler):
             "identity": self.identity_body(identity["id"]),
             "continue_with": [{"action": "set_ory_session_token", "ory_session_token": session["token"]}],
         })
+
+    def password_problem(self, password, identifier):
+        """Kratos' refusal of a new password, in its order: the policy (length, similarity, breaches), then bcrypt's
+        72-byte limit when it hashes."""
+        configuration = self.emulator.configuration
+        return (passwords.policy_violation(password, identifier, configuration.min_password_length)
+                or (passwords.breached(password) if configuration.haveibeenpwned else None)
+                or passwords.too_long(password))
 
     def submit_settings(self):
         store = self.emulator.store
@@ -411,7 +433,7 @@ class PublicHandler(Handler):
         if passwords.verify_password(password, identity["password_hash"]):
             return self.send_json(400, self.node_message(flow, "password", {
                 "id": 4000039, "type": "error", "text": "The new password must be different from the old password."}))
-        violation = passwords.policy_violation(password, identity["traits"]["email"], self.emulator.min_password_length)
+        violation = self.password_problem(password, identity["traits"]["email"])
         if violation:
             return self.send_json(400, self.node_message(flow, "password", violation))
         store.set_password(identity["id"], password)
@@ -421,7 +443,7 @@ class PublicHandler(Handler):
     def get_flow(self, kind):
         record = self.emulator.store.flow((self.query.get("id") or [""])[0], kind)
         if not record:
-            return self.send_json(404, documents.error(404))
+            return self.send_json(404, documents.error(404, message=documents.NOT_LOCATED))
         self.send_json(200, self.flow_body(record))
 
     # Sessions
@@ -576,13 +598,14 @@ class AdminHandler(Handler):
     def get_identity(self, identity_id):
         record = self.emulator.store.identities.get(identity_id)
         if not record:
-            return self.send_json(404, documents.error(404, message="Unable to locate the resource"))
-        with_credentials = "password" in self.query.get("include_credential", [])
-        self.send_json(200, documents.identity(record, self.emulator.public_url, with_credentials=with_credentials))
+            return self.send_json(404, documents.error(404, message=documents.NOT_LOCATED))
+        # Kratos' admin GET always shows the credentials (their config only with include_credential) and
+        # metadata_admin.
+        self.send_json(200, documents.identity(record, self.emulator.public_url, with_credentials=True))
 
     def delete_identity(self, identity_id):
         if not self.emulator.store.delete_identity(identity_id):
-            return self.send_json(404, documents.error(404, message="Unable to locate the resource"))
+            return self.send_json(404, documents.error(404, message=documents.NOT_LOCATED))
         self.send_json(204, None)
 
     def delete_identity_sessions(self, identity_id):
@@ -592,7 +615,7 @@ class AdminHandler(Handler):
             for session in sessions:
                 store._forget_session(session)
         if not sessions:
-            return self.send_json(404, documents.error(404, message="Unable to locate the resource"))
+            return self.send_json(404, documents.error(404, message=documents.NOT_LOCATED))
         self.send_json(204, None)
 
     # The emulator's own controls

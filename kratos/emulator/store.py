@@ -15,9 +15,9 @@ def new_token():
 
 
 class Store:
-    def __init__(self, session_lifespan, flow_lifespan, privileged_session_max_age):
+    def __init__(self, session_lifespan, flow_lifespans, privileged_session_max_age):
         self.session_lifespan = session_lifespan
-        self.flow_lifespan = flow_lifespan
+        self.flow_lifespans = flow_lifespans  # by kind: login, registration, settings, …
         self.privileged_session_max_age = privileged_session_max_age
         self.lock = threading.RLock()
         self.identities = {}       # id -> record
@@ -124,7 +124,7 @@ class Store:
             moment = now()
             record = {
                 "id": str(uuid.uuid4()), "kind": kind, "type": flow_type, "request_url": request_url,
-                "issued_at": moment, "expires_at": moment + self.flow_lifespan,
+                "issued_at": moment, "expires_at": moment + self.flow_lifespans[kind],
                 "state": "show_form" if kind == "settings" else "choose_method",
                 "csrf_token": secrets.token_urlsafe(48), "identity_id": identity_id,
             }
