@@ -118,6 +118,17 @@ def test_password_like_the_email_is_bad_user_input_4000031(accounts):
     assert kratos_ids(result) == [(4000031, "password")]
 
 
+def test_what_kratos_refuses_at_sign_up_is_bad_user_input_with_its_message_id(accounts):
+    _, password = new_account()
+    assert kratos_ids(register(accounts.port, "not-an-email", password)) == [(4000040, "traits.email")]
+    huge = "a" * 10_000 + "@example.com"  # the identity schema's maxLength is 320: no account is made
+    assert kratos_ids(register(accounts.port, huge, password)) == [(4000040, "traits.email"), (4000017, "traits.email")]
+    assert error_codes(login(accounts.port, huge, password)) == ["BAD_USER_INPUT"]
+    email, _ = new_account()
+    assert kratos_ids(register(accounts.port, email, "correcthorsebatterystaple")) == [(4000034, "password")]
+    assert kratos_ids(register(accounts.port, email, "Tr0ub4dor&3-" + "x" * 70)) == [(4000033, "password")]
+
+
 def test_wrong_password_is_bad_user_input_4000006(accounts):
     email, password = new_account()
     register(accounts.port, email, password)
