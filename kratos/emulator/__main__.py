@@ -35,7 +35,8 @@ def main(argv=None):
         args.session_lifespan, args.flow_lifespan, args.privileged_session_max_age, args.min_password_length,
         None if args.haveibeenpwned is None else args.haveibeenpwned == "on")
     passwords.ITERATIONS = args.hash_iterations
-    store = Store(configuration.session_lifespan, configuration.flow_lifespans, configuration.privileged_session_max_age)
+    store = Store(configuration.session_lifespan, configuration.flow_lifespans, configuration.privileged_session_max_age,
+                  configuration.code_lifespan)
     public_url = f"http://{args.host}:{args.public_port}"
     admin_url = f"http://127.0.0.1:{args.admin_port}/admin"
     emulator = Emulator(store, public_url, admin_url, configuration)

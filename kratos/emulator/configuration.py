@@ -63,6 +63,11 @@ class Configuration:
                                for kind in ("login", "registration", "settings", "recovery", "verification")}
         self.privileged_session_max_age = duration(f"{flows}.settings.privileged_session_max_age",
                                                    DEFAULT_PRIVILEGED_SESSION_MAX_AGE)
+        self.default_browser_return_url = values.get("selfservice.default_browser_return_url", "")
+        self.settings_ui_url = values.get(f"{flows}.settings.ui_url", "https://www.ory.sh/kratos/docs/fallback/settings")
+        self.recovery_enabled = values.get(f"{flows}.recovery.enabled", "false") == "true"
+        self.verification_enabled = values.get(f"{flows}.verification.enabled", "false") == "true"
+        self.code_lifespan = duration("selfservice.methods.code.config.lifespan", DEFAULT_FLOW_LIFESPAN)
         password = "selfservice.methods.password.config"
         self.min_password_length = int(values.get(f"{password}.min_password_length", "8"))
         self.haveibeenpwned = values.get(f"{password}.haveibeenpwned_enabled", "true") == "true"

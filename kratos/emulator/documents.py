@@ -83,8 +83,10 @@ def identity(record, base_url, with_credentials=False):
         "state_changed_at": created,
         "traits": record["traits"],
         "verifiable_addresses": [{
-            "id": record["address_ids"][0], "value": email, "verified": False, "via": "email",
-            "status": "pending", "created_at": created, "updated_at": updated,
+            "id": record["address_ids"][0], "value": email, "verified": record.get("address_status") == "completed",
+            "via": "email", "status": record.get("address_status", "pending"), "created_at": created,
+            "updated_at": updated,
+            **({"verified_at": rfc3339(record["verified_at"])} if record.get("verified_at") else {}),
         }],
         "recovery_addresses": [{
             "id": record["address_ids"][1], "value": email, "via": "email", "created_at": created, "updated_at": updated,
@@ -105,14 +107,15 @@ def identity(record, base_url, with_credentials=False):
 
 
 def session(record, identity_body, active):
+    methods = record.get("methods") or [("password", "aal1", record["authenticated_at"])]
     return {
         "id": record["id"],
         "active": active,
         "expires_at": rfc3339(record["expires_at"]),
         "authenticated_at": rfc3339(record["authenticated_at"]),
-        "authenticator_assurance_level": "aal1",
+        "authenticator_assurance_level": max(aal for _, aal, _ in methods),
         "authentication_methods": [
-            {"method": "password", "aal": "aal1", "completed_at": rfc3339(record["authenticated_at"])},
+            {"method": method, "aal": aal, "completed_at": rfc3339(moment)} for method, aal, moment in methods
         ],
         "issued_at": rfc3339(record["issued_at"]),
         "identity": identity_body,
@@ -170,8 +173,33 @@ def settings_nodes(csrf_token, email):
     ]
 
 
+def code_nodes(csrf_token, state, email, code_label):
+    """A recovery or verification flow's nodes: the email to send a code to, then the code (with a resend)."""
+    if state == "choose_method":
+        return [
+            _input("csrf_token", "hidden", "default", value=csrf_token, required=True),
+            _input("email", "email", "code", (1070007, "Email"), required=True, autocomplete="email"),
+            _input("method", "submit", "code", (1070009, "Continue"), value="code"),
+        ]
+    if state == "passed_challenge":
+        return [{"type": "a", "group": "code", "attributes": {"href": "", "title": {"id": 1070009, "text": "Continue",
+                                                                                    "type": "info"},
+                                                             "id": "continue", "node_type": "a"},
+                 "messages": [], "meta": {"label": {"id": 1070009, "text": "Continue", "type": "info"}}}]
+    code = _input("code", "text", "code", code_label, required=True)
+    code["attributes"]["pattern"] = "[0-9]+"
+    code["attributes"]["maxlength"] = 6
+    return [
+        _input("csrf_token", "hidden", "default", value=csrf_token, required=True),
+        code,
+        _input("method", "hidden", "code", value="code"),
+        _input("method", "submit", "code", (1070009, "Continue"), value="code"),
+        _input("email", "submit", "code", (1070008, "Resend code"), value=email),
+    ]
+
+
 def flow(record, public_url, nodes, messages=None, identity_body=None):
-    """A login, registration or settings flow. Kratos omits `ui.messages` when empty."""
+    """A login, registration, settings, recovery or verification flow. Kratos omits `ui.messages` when empty."""
     kind = record["kind"]
     ui = {"action": f"{public_url}/self-service/{kind}?flow={record['id']}", "method": "POST", "nodes": nodes}
     if messages:
@@ -185,6 +213,12 @@ def flow(record, public_url, nodes, messages=None, identity_body=None):
         "ui": ui,
         "state": record["state"],
     }
+    if kind in ("recovery", "verification"):
+        body["active"] = "code"
+        if record.get("continue_with"):
+            body["continue_with"] = record["continue_with"]
+        if record.get("ui_action"):
+            ui["action"], ui["method"] = record["ui_action"], "GET"
     if kind == "login":
         body.update({"organization_id": None, "created_at": rfc3339(record["issued_at"]),
                      "updated_at": rfc3339(record["issued_at"]), "refresh": record.get("refresh", False),
@@ -201,3 +235,7 @@ def flow_expired(expired_at, since_ns, new_flow_id):
     return error(410, reason=f"The self-service flow expired {minutes:.2f} minutes ago, initialize a new one.",
                  message="self-service flow expired", error_id="self_service_flow_expired",
                  expired_at=rfc3339(expired_at), since=since_ns, use_flow_id=new_flow_id)
+
+
+def courier_message(record):
+    return {**record, "created_at": rfc3339(record["created_at"]), "updated_at": rfc3339(record["updated_at"])}

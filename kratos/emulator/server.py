@@ -10,7 +10,8 @@ import time
 import urllib.parse
 from collections import Counter
 
-from . import documents, passwords
+from . import courier, documents, passwords
+from .code_flows import CodeFlows
 from .clock import now, rfc3339
 
 SESSION_COOKIE = "ory_kratos_session"
@@ -176,7 +177,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return documents.session(record, self.identity_body(record["identity_id"]), store.is_active(record))
 
 
-class PublicHandler(Handler):
+class PublicHandler(CodeFlows, Handler):
     def _dispatch(self):
         # Kratos' public server answers the admin API's own routes with a redirect to the admin server (which
         # graphql-fcgi never follows: it calls the admin URL it is given).
@@ -387,11 +388,22 @@ class PublicHandler(Handler):
         store.flows.pop(record["id"], None)
         # The session hook (`after.password.hooks: [{hook: session}]`, as kratos/kratos.yml configures it).
         session = store.create_session(identity["id"], self.client_address[0], self.headers.get("User-Agent", ""))
+        continue_with = [{"action": "set_ory_session_token", "ory_session_token": session["token"]}]
+        if self.emulator.configuration.verification_enabled:
+            # With verification on, Kratos sends a code to the new address at once, in a flow of its own.
+            verification = store.create_flow("verification", "api", self.emulator.public_url + "/self-service/verification/api")
+            verification["state"], verification["email"] = "sent_email", email.lower()
+            courier.verification_code(store, email.lower(), store.issue_code(verification, email.lower(), identity["id"]),
+                                      self.emulator.public_url, verification["id"])
+            identity["address_status"] = "sent"
+            continue_with.append({"action": "show_verification_ui", "flow": {
+                "id": verification["id"], "verifiable_address": email.lower(),
+                "url": f"{self.emulator.public_url}/self-service/verification/flows?id={verification['id']}"}})
         self.send_json(200, {
             "session_token": session["token"],
             "session": self.session_body(session),
             "identity": self.identity_body(identity["id"]),
-            "continue_with": [{"action": "set_ory_session_token", "ory_session_token": session["token"]}],
+            "continue_with": continue_with,
         })
 
     def password_problem(self, password, identifier):
@@ -537,6 +549,12 @@ class PublicHandler(Handler):
         ("GET", r"/self-service/logout", browser_logout),
         ("POST", r"/self-service/settings", submit_settings),
         ("GET", r"/self-service/settings/flows", lambda self: self.get_flow("settings")),
+        ("GET", r"/self-service/recovery/api", lambda self: self.init_code_flow("recovery")),
+        ("POST", r"/self-service/recovery", lambda self: self.submit_code_flow("recovery")),
+        ("GET", r"/self-service/recovery/flows", lambda self: self.get_code_flow("recovery")),
+        ("GET", r"/self-service/verification/api", lambda self: self.init_code_flow("verification")),
+        ("POST", r"/self-service/verification", lambda self: self.submit_code_flow("verification")),
+        ("GET", r"/self-service/verification/flows", lambda self: self.get_code_flow("verification")),
         ("GET", r"/sessions/whoami", whoami),
         ("POST", r"/sessions/whoami", whoami),
         ("DELETE", r"/self-service/logout/api", logout),
@@ -618,6 +636,23 @@ class AdminHandler(Handler):
             return self.send_json(404, documents.error(404, message=documents.NOT_LOCATED))
         self.send_json(204, None)
 
+    def list_messages(self):
+        """The courier's messages, newest first (`kratos serve --dev` shows their bodies), filtered by `status` and
+        `recipient`, at most `page_size` (default 10, at most 500, as Kratos' handler)."""
+        status = (self.query.get("status") or [None])[0]
+        if status is not None and status not in ("queued", "sent", "processing", "abandoned"):
+            return self.send_json(400, documents.error(400, reason=f"status value {status} is not valid"))
+        recipient = (self.query.get("recipient") or [None])[0]
+        try:
+            page_size = min(500, max(1, int((self.query.get("page_size") or ["10"])[0])))
+        except ValueError:
+            return self.send_json(400, documents.error(400, reason="page_size must be a number"))
+        store = self.emulator.store
+        with store.lock:
+            messages = [m for m in reversed(store.messages)
+                        if (status is None or m["status"] == status) and (recipient is None or m["recipient"] == recipient)]
+        self.send_json(200, [documents.courier_message(m) for m in messages[:page_size]])
+
     # The emulator's own controls
 
     def set_faults(self):
@@ -652,6 +687,7 @@ class AdminHandler(Handler):
         ("GET", r"/admin/identities/([^/]+)", get_identity),
         ("DELETE", r"/admin/identities/([^/]+)", delete_identity),
         ("DELETE", r"/admin/identities/([^/]+)/sessions", delete_identity_sessions),
+        ("GET", r"/admin/courier/messages", list_messages),
         ("POST", r"/__emulator/faults", set_faults),
         ("DELETE", r"/__emulator/faults", reset_faults),
         ("GET", r"/__emulator/stats", stats),

@@ -15,7 +15,7 @@ def new_token():
 
 
 class Store:
-    def __init__(self, session_lifespan, flow_lifespans, privileged_session_max_age):
+    def __init__(self, session_lifespan, flow_lifespans, privileged_session_max_age, code_lifespan=None):
         self.session_lifespan = session_lifespan
         self.flow_lifespans = flow_lifespans  # by kind: login, registration, settings, …
         self.privileged_session_max_age = privileged_session_max_age
@@ -26,6 +26,8 @@ class Store:
         self.by_token = {}         # token -> session id
         self.by_cookie = {}        # opaque cookie value -> session id
         self.flows = {}            # id -> record
+        self.messages = []         # the courier's queue, oldest first
+        self.code_lifespan = code_lifespan or flow_lifespans.get("recovery")
 
     # Identities
 
@@ -39,6 +41,8 @@ class Store:
                 "id": str(uuid.uuid4()), "schema_id": "default", "state": "active",
                 "traits": traits or {"email": email}, "password_hash": passwords.hash_password(password),
                 "address_ids": [str(uuid.uuid4()), str(uuid.uuid4())], "created_at": moment, "updated_at": moment,
+                # The email as a verifiable address: pending → sent (a code went out) → completed (verified).
+                "address_status": "pending", "verified_at": None,
             }
             self.identities[record["id"]] = record
             self.by_email[email.lower()] = record["id"]
@@ -66,13 +70,14 @@ class Store:
 
     # Sessions
 
-    def create_session(self, identity_id, ip_address, user_agent, with_cookie=False):
+    def create_session(self, identity_id, ip_address, user_agent, with_cookie=False, method="password"):
         with self.lock:
             moment = now()
             record = {
                 "id": str(uuid.uuid4()), "identity_id": identity_id, "token": new_token(), "active": True,
                 "authenticated_at": moment, "issued_at": moment, "expires_at": moment + self.session_lifespan,
                 "device_id": str(uuid.uuid4()), "ip_address": ip_address, "user_agent": user_agent, "cookie": None,
+                "methods": [(method, "aal1", moment)],
             }
             self.sessions[record["id"]] = record
             self.by_token[record["token"]] = record["id"]
@@ -135,3 +140,30 @@ class Store:
         with self.lock:
             record = self.flows.get(flow_id)
             return record if record and record["kind"] == kind else None
+
+    # Courier
+
+    def queue_message(self, recipient, subject, body, template_type):
+        with self.lock:
+            moment = now()
+            message = {"id": str(uuid.uuid4()), "status": "queued", "type": "email", "recipient": recipient.lower(),
+                       "subject": subject, "body": body, "template_type": template_type, "channel": "email",
+                       "send_count": 0, "created_at": moment, "updated_at": moment}
+            self.messages.append(message)
+            return message
+
+    # Codes (recovery and verification): six digits, one live code per flow
+
+    def issue_code(self, flow, address, identity_id):
+        """A new code for `flow`, replacing any earlier one (a resend)."""
+        with self.lock:
+            flow["code"] = {"value": f"{secrets.randbelow(10**6):06d}", "address": address, "identity_id": identity_id,
+                            "expires_at": now() + self.code_lifespan}
+            flow["submissions"] = 0
+            return flow["code"]["value"]
+
+    def mark_verified(self, identity_id):
+        with self.lock:
+            record = self.identities.get(identity_id)
+            if record and record["address_status"] != "completed":
+                record["address_status"], record["verified_at"] = "completed", now()
