@@ -220,6 +220,37 @@ void shared_table_reset(shared_table *table, uint64_t key_high, uint64_t key_low
     unlock(h);
 }
 
+void shared_table_put_pair(shared_table *table, uint64_t key1_high, uint64_t key1_low, int64_t value1,
+                           uint64_t key2_high, uint64_t key2_low, int64_t value2, int64_t ttl_ms) {
+    header *h = table->header;
+    int64_t now = now_ms();
+    lock(h);
+    slot *first = find(table->counters, h->capacity, key1_high, key1_low, now, 1, NULL);
+    first->value = value1;
+    first->expires_ms = now + ttl_ms;
+    slot *second = find(table->counters, h->capacity, key2_high, key2_low, now, 1, NULL);
+    second->value = value2;
+    second->expires_ms = now + ttl_ms;
+    unlock(h);
+}
+
+int shared_table_get_pair(shared_table *table, uint64_t key1_high, uint64_t key1_low, int64_t *value1,
+                          uint64_t key2_high, uint64_t key2_low, int64_t *value2) {
+    header *h = table->header;
+    int64_t now = now_ms();
+    lock(h);
+    slot *first = find(table->counters, h->capacity, key1_high, key1_low, now, 0, NULL);
+    slot *second = find(table->counters, h->capacity, key2_high, key2_low, now, 0, NULL);
+    /* Put together, they expire together: a pair with one half evicted for room is no pair. */
+    int found = first && second && first->expires_ms == second->expires_ms;
+    if (found) {
+        *value1 = first->value;
+        *value2 = second->value;
+    }
+    unlock(h);
+    return found;
+}
+
 void shared_table_usage(shared_table *table, uint32_t *invalidations, uint32_t *counters, uint32_t *capacity) {
     header *h = table->header;
     int64_t now = now_ms();

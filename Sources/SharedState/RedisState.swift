@@ -19,6 +19,7 @@ public final class RedisState: SecurityState, Sendable {
     public static let staleAfter: Duration = .seconds(1)
     static let streamKey = "graphql-fcgi:invalidations"
     static let attemptsPrefix = "graphql-fcgi:attempts:"
+    static let valuesPrefix = "graphql-fcgi:values:"
 
     private let commands: Mutex<CommandChannel>
     private let learned: Mutex<LearnedInvalidations>
@@ -81,6 +82,22 @@ public final class RedisState: SecurityState, Sendable {
 
     public func resetAttempts(_ key: StateKey) throws(SharedStateError) {
         _ = try command(["DEL", Self.attemptsPrefix + key.description])
+    }
+
+    public func remember(_ value: SharedValue, under key: StateKey, for lifetime: Duration) throws(SharedStateError) {
+        let milliseconds = String(max(1, SharedMemoryState.milliseconds(lifetime)))
+        _ = try command(["SET", Self.valuesPrefix + key.description, StateKey(high: value.high, low: value.low).description, "PX", milliseconds])
+    }
+
+    public func recall(_ key: StateKey) throws(SharedStateError) -> SharedValue? {
+        switch try command(["GET", Self.valuesPrefix + key.description]) {
+        case .null: return nil
+        case .string(let digits):
+            guard digits.count == 32, let high = UInt64(digits.prefix(16), radix: 16), let low = UInt64(digits.suffix(16), radix: 16)
+            else { throw SharedStateError("Redis \(endpoint.redacted): unexpected value under a shared key") }
+            return SharedValue(high: high, low: low)
+        default: throw SharedStateError("Redis \(endpoint.redacted): unexpected answer to GET")
+        }
     }
 
     public var health: SharedStateHealth {

@@ -30,8 +30,42 @@ public protocol SecurityState: AnyObject, Sendable {
     /// Forgets every attempt of `key`.
     func resetAttempts(_ key: StateKey) throws(SharedStateError)
 
+    /// Keeps `value` under `key` for `lifetime`, for every instance, replacing any earlier value: what one
+    /// instance starts (the recovery flow a code was sent for), another finishes.
+    func remember(_ value: SharedValue, under key: StateKey, for lifetime: Duration) throws(SharedStateError)
+
+    /// The value kept under `key`; nil when there is none, or it has expired.
+    func recall(_ key: StateKey) throws(SharedStateError) -> SharedValue?
+
     /// How the store is doing, for `/status`, metrics and logs.
     var health: SharedStateHealth { get }
+}
+
+/// 128 bits kept in the shared state (a self-service flow's UUID).
+public struct SharedValue: Sendable, Equatable {
+    public let high: UInt64
+    public let low: UInt64
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// A UUID's 128 bits (`0b9d…-…`, any case); nil for anything else.
+    public init?(uuid: String) {
+        let digits = uuid.filter { $0 != "-" }
+        guard digits.count == 32, uuid.count == 36, let high = UInt64(digits.prefix(16), radix: 16),
+            let low = UInt64(digits.suffix(16), radix: 16)
+        else { return nil }
+        self.init(high: high, low: low)
+    }
+
+    /// The UUID, lower-case, in its 8-4-4-4-12 form.
+    public var uuid: String {
+        let digits = StateKey(high: high, low: low).description
+        let parts = [digits.prefix(8), digits.dropFirst(8).prefix(4), digits.dropFirst(12).prefix(4), digits.dropFirst(16).prefix(4), digits.dropFirst(20)]
+        return parts.joined(separator: "-")
+    }
 }
 
 /// A point in the invalidation log of a `SecurityState`; only comparable within the state that made it.

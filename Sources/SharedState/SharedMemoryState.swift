@@ -59,6 +59,25 @@ public final class SharedMemoryState: SecurityState, @unchecked Sendable {
         shared_table_reset(table, key.high, key.low)
     }
 
+    public func remember(_ value: SharedValue, under key: StateKey, for lifetime: Duration) {
+        let (first, second) = Self.halves(of: key)
+        shared_table_put_pair(table, first.high, first.low, Int64(bitPattern: value.high), second.high, second.low,
+                              Int64(bitPattern: value.low), Self.milliseconds(lifetime))
+    }
+
+    public func recall(_ key: StateKey) -> SharedValue? {
+        let (first, second) = Self.halves(of: key)
+        var high: Int64 = 0
+        var low: Int64 = 0
+        guard shared_table_get_pair(table, first.high, first.low, &high, second.high, second.low, &low) == 1 else { return nil }
+        return SharedValue(high: UInt64(bitPattern: high), low: UInt64(bitPattern: low))
+    }
+
+    /// The two slots a value's halves are kept in (a slot holds 64 bits).
+    private static func halves(of key: StateKey) -> (StateKey, StateKey) {
+        (StateKey("value-high", key.description), StateKey("value-low", key.description))
+    }
+
     public var health: SharedStateHealth {
         var invalidations: UInt32 = 0
         var counters: UInt32 = 0

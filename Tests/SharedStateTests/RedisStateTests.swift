@@ -40,6 +40,15 @@ import TestSupport
         #expect(try second.countAttempt(key, window: .seconds(60)).attempts == 2)
         try second.resetAttempts(key)
         #expect(try first.countAttempt(key, window: .seconds(60)).attempts == 1)
+
+        let flowKey = StateKey("recovery-flow", "a@example.com")
+        let flow = SharedValue(high: 0x0b9d_2c1e_7f3a_4c5b, low: 0x9e8d_1a2b_3c4d_5e6f)
+        #expect(try second.recall(flowKey) == nil)
+        try first.remember(flow, under: flowKey, for: .seconds(60))
+        #expect(try second.recall(flowKey) == flow)
+        try first.remember(flow, under: flowKey, for: .milliseconds(50))
+        Thread.sleep(forTimeInterval: 0.15)
+        #expect(try second.recall(flowKey) == nil)
     }
 
     @Test func anUnreachableStoreIsNeverTrusted() throws {

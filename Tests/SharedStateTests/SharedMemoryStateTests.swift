@@ -41,6 +41,24 @@ import Testing
         #expect(second.countAttempt(key, window: .seconds(60)).attempts == 1)
     }
 
+    @Test func aValueKeptByOneMappingIsRecalledByAnotherUntilItExpires() throws {
+        let first = try open()
+        let second = try open()
+        let key = StateKey("recovery-flow", "a@example.com")
+        let flow = try #require(SharedValue(uuid: "0B9D2C1E-7F3A-4C5B-9E8D-1A2B3C4D5E6F"))
+        #expect(flow.uuid == "0b9d2c1e-7f3a-4c5b-9e8d-1a2b3c4d5e6f")
+        #expect(second.recall(key) == nil)
+        first.remember(flow, under: key, for: .seconds(60))
+        #expect(second.recall(key) == flow)
+        let newer = SharedValue(high: .max, low: 1)
+        second.remember(newer, under: key, for: .milliseconds(50))
+        #expect(first.recall(key) == newer)
+        #expect(first.recall(StateKey("recovery-flow", "b@example.com")) == nil)
+        Thread.sleep(forTimeInterval: 0.1)
+        #expect(first.recall(key) == nil)
+        #expect(SharedValue(uuid: "not-a-uuid") == nil && SharedValue(uuid: "0b9d2c1e7f3a4c5b9e8d1a2b3c4d5e6f") == nil)
+    }
+
     @Test func aWindowEnds() throws {
         let state = try open()
         let key = StateKey("k", "v")

@@ -41,6 +41,15 @@ void shared_table_refund(shared_table *table, uint64_t key_high, uint64_t key_lo
 /// Forgets the attempts of `key`.
 void shared_table_reset(shared_table *table, uint64_t key_high, uint64_t key_low);
 
+/// Keeps two 64-bit values under two keys for `ttl_ms`, replacing any earlier ones, in one step (a reader never
+/// sees one new and one old). They share the counters' slots.
+void shared_table_put_pair(shared_table *table, uint64_t key1_high, uint64_t key1_low, int64_t value1,
+                           uint64_t key2_high, uint64_t key2_low, int64_t value2, int64_t ttl_ms);
+
+/// 1 with both values when both keys hold live values (put together); 0 otherwise.
+int shared_table_get_pair(shared_table *table, uint64_t key1_high, uint64_t key1_low, int64_t *value1,
+                          uint64_t key2_high, uint64_t key2_low, int64_t *value2);
+
 /// Live entries of each kind, for metrics.
 void shared_table_usage(shared_table *table, uint32_t *invalidations, uint32_t *counters, uint32_t *capacity);
 
