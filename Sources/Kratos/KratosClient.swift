@@ -143,7 +143,7 @@ public final class KratosClient: Sendable {
         value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-"])) ?? ""
     }
 
-    private func send(
+    func send(
         _ method: String,
         _ path: String,
         credential: KratosCredential? = nil,
@@ -188,7 +188,7 @@ public final class KratosClient: Sendable {
         return response
     }
 
-    private func decode<T: Decodable>(_ response: HTTPClientResponse) throws(KratosError) -> T {
+    func decode<T: Decodable>(_ response: HTTPClientResponse) throws(KratosError) -> T {
         do {
             return try Self.decoder.decode(T.self, from: Data(response.body))
         } catch {
@@ -231,13 +231,13 @@ public final class KratosClient: Sendable {
         }
     }
 
-    private static let encoder: JSONEncoder = {
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         return encoder
     }()
 
-    private static let decoder: JSONDecoder = {
+    static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return decoder
