@@ -72,6 +72,10 @@ public enum ErrorCode {
     public static let badUserInput = "BAD_USER_INPUT"
     /// An `@auth` field, or an account field, without a valid session.
     public static let unauthenticated = "UNAUTHENTICATED"
+    /// A recovery or verification code that is wrong, has expired, or was never sent for that address.
+    public static let codeInvalid = "CODE_INVALID"
+    /// A recovery or verification code already used, or tried too often in its flow: a new one must be requested.
+    public static let codeUsed = "CODE_USED"
     /// A change that needs a recent sign-in (Kratos' privileged session age).
     public static let sessionRefreshRequired = "SESSION_REFRESH_REQUIRED"
     /// An `@sql` statement returned more rows, or ran longer, than one statement may (`--sql-max-rows`,

@@ -76,6 +76,12 @@ public struct KratosMessage: Sendable, Equatable {
 public struct KratosAuthentication: Sendable {
     public var sessionToken: String
     public var session: KratosSession
+
+    /// A session and its token (from a login, a registration, or a recovery's `continue_with` and `whoami`).
+    public init(sessionToken: String, session: KratosSession) {
+        self.sessionToken = sessionToken
+        self.session = session
+    }
 }
 
 // Wire shapes used only for decoding.

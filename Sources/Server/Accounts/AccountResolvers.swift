@@ -79,7 +79,7 @@ enum AccountResolvers {
 
     // MARK: - Helpers
 
-    private static func accountsOf(_ context: RequestContext) throws -> Accounts {
+    static func accountsOf(_ context: RequestContext) throws -> Accounts {
         guard let accounts = context.accounts else { throw AccountErrors.graphQLError(KratosError(.unavailable)) }
         return accounts
     }
@@ -93,7 +93,7 @@ enum AccountResolvers {
     }
 
     /// Runs a Kratos call, turning its failure into the GraphQL error the client sees (and logging what it does not).
-    private static func call<T>(
+    static func call<T>(
         _ accounts: Accounts,
         _ context: RequestContext,
         _ body: () async throws -> T
@@ -106,7 +106,7 @@ enum AccountResolvers {
     }
 
     /// An identifier as Kratos will see it; `BAD_USER_INPUT` when it holds a control character.
-    private static func identifier(_ raw: String, argument: String) throws -> LoginIdentifier {
+    static func identifier(_ raw: String, argument: String) throws -> LoginIdentifier {
         guard let identifier = LoginIdentifier(raw) else {
             throw GraphQLError(
                 message: "The \(argument) must not contain control characters",
@@ -117,7 +117,7 @@ enum AccountResolvers {
     }
 
     /// Runs a throttle check; a refusal becomes `RATE_LIMITED` and asks the pipeline for a `Retry-After` header.
-    private static func throttled<T>(_ context: RequestContext, _ check: () throws(RateLimited) -> T) throws -> T {
+    static func throttled<T>(_ context: RequestContext, _ check: () throws(RateLimited) -> T) throws -> T {
         do {
             return try check()
         } catch {
@@ -165,7 +165,7 @@ enum AccountResolvers {
         ])
     }
 
-    private static func loginResult(_ result: KratosAuthentication) -> [String: any Sendable] {
+    static func loginResult(_ result: KratosAuthentication) -> [String: any Sendable] {
         object([
             "sessionToken": result.sessionToken,
             "identityEmail": result.session.identity?.email ?? "",

@@ -61,6 +61,7 @@ public struct ResolverRegistry: Sendable {
     public static var accounts: ResolverRegistry {
         var registry = ResolverRegistry()
         AccountResolvers.register(into: &registry)
+        CodeResolvers.register(into: &registry)
         return registry
     }
 
@@ -68,6 +69,7 @@ public struct ResolverRegistry: Sendable {
     public static var builtIn: ResolverRegistry {
         var registry = hello
         AccountResolvers.register(into: &registry)
+        CodeResolvers.register(into: &registry)
         return registry
     }
 
