@@ -68,6 +68,12 @@ class Configuration:
         self.recovery_enabled = values.get(f"{flows}.recovery.enabled", "false") == "true"
         self.verification_enabled = values.get(f"{flows}.verification.enabled", "false") == "true"
         self.code_lifespan = duration("selfservice.methods.code.config.lifespan", DEFAULT_FLOW_LIFESPAN)
+        self.totp_enabled = values.get("selfservice.methods.totp.enabled", "false") == "true"
+        # Kratos' default issuer is the host of the public base URL.
+        public = values.get("serve.public.base_url", "http://127.0.0.1:4433/")
+        self.totp_issuer = values.get("selfservice.methods.totp.config.issuer", public.split("://", 1)[-1].split("/")[0].split(":")[0])
+        self.whoami_required_aal = values.get("session.whoami.required_aal", "highest_available")
+        self.settings_required_aal = values.get(f"{flows}.settings.required_aal", "highest_available")
         password = "selfservice.methods.password.config"
         self.min_password_length = int(values.get(f"{password}.min_password_length", "8"))
         self.haveibeenpwned = values.get(f"{password}.haveibeenpwned_enabled", "true") == "true"

@@ -72,7 +72,7 @@ def schema_url(base_url, schema_id):
     return f"{base_url}/schemas/{encoded}"
 
 
-def identity(record, base_url, with_credentials=False):
+def identity(record, base_url, with_credentials=False, include_credential=()):
     email = record["traits"]["email"]
     created, updated = rfc3339(record["created_at"]), rfc3339(record["updated_at"])
     body = {
@@ -97,11 +97,16 @@ def identity(record, base_url, with_credentials=False):
         "organization_id": None,
     }
     if with_credentials:
-        # The admin API's view: the credentials (their `config` only when asked for by `include_credential`,
-        # which holds nothing the emulator could show: hashes stay inside) and the admin metadata.
+        # The admin API's view: the credentials (their `config` only when asked for by `include_credential`) and
+        # the admin metadata. The password's config (its hash) stays inside.
         body["credentials"] = {"password": {
             "type": "password", "identifiers": [email], "version": 0, "created_at": created, "updated_at": updated,
         }}
+        if record.get("totp"):
+            body["credentials"]["totp"] = {"type": "totp", "identifiers": [record["id"]], "version": 0,
+                                           "created_at": created, "updated_at": updated}
+            if "totp" in include_credential:
+                body["credentials"]["totp"]["config"] = {"totp_url": record["totp"]["url"]}
         body["metadata_admin"] = None
     return body
 
@@ -158,6 +163,31 @@ def registration_nodes(csrf_token, email=""):
         _input("password", "password", "password", (1070001, "Password"), required=True,
                autocomplete="new-password"),
         _input("method", "submit", "password", (1040001, "Sign up"), value="password"),
+    ]
+
+
+def totp_login_nodes(csrf_token):
+    return [
+        _input("csrf_token", "hidden", "default", value=csrf_token, required=True),
+        _input("totp_code", "text", "totp", (1010006, "Authentication code"), value="", required=True),
+        _input("method", "submit", "totp", (1010009, "Use Authenticator"), value="totp"),
+    ]
+
+
+def totp_settings_nodes(secret, enabled):
+    """The settings flow's TOTP nodes: the device to set up (its QR code and secret, a first code), or unlinking."""
+    if enabled:
+        return [_input("totp_unlink", "submit", "totp", (1050004, "Unlink TOTP Authenticator App"), value="true")]
+    return [
+        {"type": "img", "group": "totp", "attributes": {"id": "totp_qr", "src": "data:image/png;base64,", "width": 256,
+                                                        "height": 256, "node_type": "img"},
+         "messages": [], "meta": {"label": {"id": 1050005, "text": "Authenticator app QR code", "type": "info"}}},
+        {"type": "text", "group": "totp", "attributes": {"id": "totp_secret_key", "node_type": "text", "text": {
+            "id": 1050006, "text": secret, "type": "info", "context": {"secret": secret}}},
+         "messages": [], "meta": {"label": {"id": 1050017, "type": "info",
+                                            "text": "This is your authenticator app secret. Use it if you can not scan the QR code."}}},
+        _input("totp_code", "text", "totp", (1070006, "Verify code"), required=True),
+        _input("method", "submit", "totp", (1070003, "Save"), value="totp"),
     ]
 
 
@@ -222,7 +252,7 @@ def flow(record, public_url, nodes, messages=None, identity_body=None):
     if kind == "login":
         body.update({"organization_id": None, "created_at": rfc3339(record["issued_at"]),
                      "updated_at": rfc3339(record["issued_at"]), "refresh": record.get("refresh", False),
-                     "requested_aal": "aal1"})
+                     "requested_aal": record.get("requested_aal", "aal1")})
     elif kind == "registration":
         body["organization_id"] = None
     elif kind == "settings":

@@ -12,6 +12,8 @@ from collections import Counter
 
 from . import courier, documents, passwords
 from .code_flows import CodeFlows
+from .second_factor import SecondFactor
+from . import totp
 from .clock import now, rfc3339
 
 SESSION_COOKIE = "ory_kratos_session"
@@ -177,7 +179,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return documents.session(record, self.identity_body(record["identity_id"]), store.is_active(record))
 
 
-class PublicHandler(CodeFlows, Handler):
+class PublicHandler(CodeFlows, SecondFactor, Handler):
     def _dispatch(self):
         # Kratos' public server answers the admin API's own routes with a redirect to the admin server (which
         # graphql-fcgi never follows: it calls the admin URL it is given).
@@ -221,7 +223,11 @@ class PublicHandler(CodeFlows, Handler):
 
     def init_flow(self, kind, flow_type="api"):
         store = self.emulator.store
+        if kind == "login" and self.query.get("aal") == ["aal2"]:
+            return self.init_aal2_login()
         session = self.current_session()
+        if kind == "settings" and session and self.lacks_second_factor(session, self.emulator.configuration.settings_required_aal):
+            return self.refuse_aal1()
         if kind in ("login", "registration") and session and not (kind == "login" and self.query.get("refresh") == ["true"]):
             reason = f"A valid session was detected and thus {kind} is not possible."
             if kind == "login":
@@ -235,6 +241,8 @@ class PublicHandler(CodeFlows, Handler):
         record = store.create_flow(kind, flow_type, self.emulator.public_url + self.path,
                                    identity_id=session["identity_id"] if session else None)
         record["refresh"] = self.query.get("refresh") == ["true"]
+        if kind == "settings" and self.emulator.configuration.totp_enabled:
+            record["totp_secret"] = totp.new_secret()  # the device this flow offers to set up
         headers = {}
         if flow_type == "browser":
             headers["Set-Cookie"] = f"csrf_token={record['csrf_token']}; Path=/; HttpOnly; SameSite=Lax"
@@ -242,17 +250,21 @@ class PublicHandler(CodeFlows, Handler):
 
     def flow_body(self, record, messages=None, identifier="", email=""):
         nodes = {
-            "login": lambda: documents.login_nodes(record["csrf_token"], identifier),
+            "login": lambda: (documents.totp_login_nodes(record["csrf_token"]) if record.get("requested_aal") == "aal2"
+                              else documents.login_nodes(record["csrf_token"], identifier)),
             "registration": lambda: documents.registration_nodes(record["csrf_token"], email),
             "settings": lambda: documents.settings_nodes(
                 record["csrf_token"], self.emulator.store.identities[record["identity_id"]]["traits"]["email"]),
         }[record["kind"]]()
+        if record["kind"] == "settings" and self.emulator.configuration.totp_enabled:
+            enabled = bool(self.emulator.store.identities[record["identity_id"]].get("totp"))
+            nodes += documents.totp_settings_nodes(record.get("totp_secret") or "", enabled)
         identity = self.identity_body(record["identity_id"]) if record["kind"] == "settings" else None
         return documents.flow(record, self.emulator.public_url, nodes, messages, identity)
 
     def node_message(self, body, name, message):
         for node in body["ui"]["nodes"]:
-            if node["attributes"]["name"] == name:
+            if node["attributes"].get("name") == name:
                 node["messages"].append(message)
         return body
 
@@ -310,6 +322,8 @@ class PublicHandler(CodeFlows, Handler):
         store = self.emulator.store
         identifier = body.get("identifier") or body.get("password_identifier") or ""
         password = body.get("password")
+        if body.get("method") == "totp" or record.get("requested_aal") == "aal2":
+            return self.submit_totp_login(record, body)
         if body.get("method") != "password":
             return self.send_json(400, self.flow_body(record, [{"id": 4010002, "type": "error",
                                                                  "text": "Could not find a strategy to log you in with. "
@@ -332,6 +346,13 @@ class PublicHandler(CodeFlows, Handler):
         session = store.create_session(identity["id"], self.client_address[0], self.headers.get("User-Agent", ""),
                                        with_cookie=browser)
         store.flows.pop(record["id"], None)
+        if identity.get("totp") and self.emulator.configuration.whoami_required_aal == "highest_available":
+            # A token for the AAL2 login flow, and a session whose identity is withheld until the second factor.
+            body = documents.session(session, None, True)
+            if browser:
+                return self.send_json(200, {"session": body, "continue_with": None}, {"Set-Cookie": (
+                    f"{SESSION_COOKIE}={session['cookie']}; Path=/; HttpOnly; SameSite=Lax")})
+            return self.send_json(200, {"session_token": session["token"], "session": body, "continue_with": None})
         if browser:
             cookie = (f"{SESSION_COOKIE}={session['cookie']}; Path=/; "
                       f"Expires={session['expires_at'].strftime('%a, %d %b %Y %H:%M:%S GMT')}; HttpOnly; SameSite=Lax")
@@ -427,6 +448,16 @@ class PublicHandler(CodeFlows, Handler):
             return self.send_json(403, documents.error(
                 403, reason="The requested flow does not belong to this user. Request a new flow.",
                 error_id="security_identity_mismatch"))
+        if self.lacks_second_factor(session, self.emulator.configuration.settings_required_aal):
+            return self.refuse_aal1()
+        if body.get("method") == "totp" and self.emulator.configuration.totp_enabled:
+            if now() - session["authenticated_at"] > store.privileged_session_max_age:
+                return self.send_json(403, documents.error(
+                    403, reason="The login session is too old and thus not allowed to update these fields. "
+                                "Please re-authenticate.",
+                    error_id="session_refresh_required",
+                    redirect_browser_to=f"{self.emulator.public_url}/self-service/login/browser?refresh=true"))
+            return self.submit_totp_settings(record, body, session)
         if body.get("method") != "password":
             return self.send_json(400, self.flow_body(record, [{"id": 4010004, "type": "error",
                                                                  "text": "Could not find a strategy to update your "
@@ -464,6 +495,8 @@ class PublicHandler(CodeFlows, Handler):
         session = self.current_session()
         if not session:
             return self.send_json(401, documents.error(401, reason="No valid session credentials found in the request."))
+        if self.lacks_second_factor(session, self.emulator.configuration.whoami_required_aal):
+            return self.refuse_aal1()
         self.send_json(200, self.session_body(session), {"X-Kratos-Authenticated-Identity-Id": session["identity_id"]})
 
     def logout(self):
@@ -619,7 +652,8 @@ class AdminHandler(Handler):
             return self.send_json(404, documents.error(404, message=documents.NOT_LOCATED))
         # Kratos' admin GET always shows the credentials (their config only with include_credential) and
         # metadata_admin.
-        self.send_json(200, documents.identity(record, self.emulator.public_url, with_credentials=True))
+        self.send_json(200, documents.identity(record, self.emulator.public_url, with_credentials=True,
+                                               include_credential=self.query.get("include_credential", [])))
 
     def delete_identity(self, identity_id):
         if not self.emulator.store.delete_identity(identity_id):
