@@ -206,7 +206,11 @@ let package = Package(
         .testTarget(name: "HTTPDataTests", dependencies: ["HTTPData"], swiftSettings: swiftSettings),
         .testTarget(name: "SharedStateTests", dependencies: ["SharedState", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "KratosTests", dependencies: ["Kratos", "HTTPClient", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KratosTests",
+            dependencies: ["Kratos", "HTTPClient", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "GraphQLHTTPTests",
             dependencies: [

@@ -72,6 +72,9 @@ public enum ErrorCode {
     public static let badUserInput = "BAD_USER_INPUT"
     /// An `@auth` field, or an account field, without a valid session.
     public static let unauthenticated = "UNAUTHENTICATED"
+    /// The session is signed in with the password alone, and the field or the account needs the second factor
+    /// (TOTP): Kratos' `session_aal2_required`.
+    public static let secondFactorRequired = "SECOND_FACTOR_REQUIRED"
     /// A recovery or verification code that is wrong, has expired, or was never sent for that address.
     public static let codeInvalid = "CODE_INVALID"
     /// A recovery or verification code already used, or tried too often in its flow: a new one must be requested.

@@ -217,6 +217,7 @@ public final class KratosClient: Sendable {
         let detail = [id, envelope?.error.reason ?? envelope?.error.message].compactMap { $0 }.joined(separator: ": ")
         switch (response.status, id) {
         case (_, "session_refresh_required"): return KratosError(.sessionRefreshRequired, detail: detail)
+        case (_, "session_aal2_required"): return KratosError(.secondFactorRequired, detail: detail)
         case (_, "session_already_available"): return KratosError(.alreadyAuthenticated, detail: detail)
         case (401, _): return KratosError(.unauthenticated, detail: detail)
         case (403, _): return KratosError(.forbidden, detail: detail)

@@ -12,6 +12,8 @@ public struct KratosError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidInput
         /// The session is too old for a privileged change; sign in again (403 `session_refresh_required`).
         case sessionRefreshRequired
+        /// The session is AAL1 and a second factor is required (403 `session_aal2_required`).
+        case secondFactorRequired
         /// A session exists and the flow needs none (`session_already_available`).
         case alreadyAuthenticated
         /// The flow expired before it was submitted (410).

@@ -68,6 +68,28 @@ import TestSupport
         #expect(identity.isVerified)
     }
 
+    @Test func setsUpTOTPAndSignsInWithTheSecondFactor() async throws {
+        let email = newEmail()
+        let registered = try await kratos.register(email: email, password: "a-fine-long-passphrase")
+        let credential = KratosCredential.sessionToken(registered.sessionToken)
+        let setup = try await kratos.totpSetup(credential)
+        await #expect { try await kratos.enableTotp(credential, flow: setup.flowID, code: "12345x") } throws: {
+            ($0 as? KratosError)?.messages.map(\.id) == [4000008]
+        }
+        try await kratos.enableTotp(credential, flow: setup.flowID, code: TOTPCode.now(secret: setup.secret))
+        await #expect(throws: KratosError.self) { _ = try await kratos.totpSetup(credential) }  // set up already
+
+        let password = try await kratos.login(identifier: email, password: "a-fine-long-passphrase")
+        #expect(password.session.authenticatorAssuranceLevel == "aal1" && password.session.identity == nil)
+        await #expect { _ = try await kratos.whoami(.sessionToken(password.sessionToken)) } throws: {
+            ($0 as? KratosError)?.code == .secondFactorRequired
+        }
+        let lifted = try await kratos.loginSecondFactor(sessionToken: password.sessionToken, code: TOTPCode.now(secret: setup.secret))
+        #expect(lifted.session.authenticatorAssuranceLevel == "aal2" && lifted.session.identity?.email == email)
+        try await kratos.disableTotp(.sessionToken(lifted.sessionToken))
+        #expect(try await kratos.login(identifier: email, password: "a-fine-long-passphrase").session.identity?.email == email)
+    }
+
     @Test func mapsFlowErrorsToMessagesWithFields() async throws {
         let email = newEmail()
         _ = try await kratos.register(email: email, password: "a-fine-long-passphrase")

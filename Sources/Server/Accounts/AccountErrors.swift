@@ -33,6 +33,11 @@ public enum AccountErrors {
                 message: messages[0].text,
                 extensions: ["code": .string(ErrorCode.badUserInput), "kratos": .array(details)]
             )
+        case .secondFactorRequired:
+            return GraphQLError(
+                message: "This needs the second factor: complete the sign-in with loginSecondFactor",
+                extensions: ["code": .string(ErrorCode.secondFactorRequired)]
+            )
         case .sessionRefreshRequired:
             return GraphQLError(
                 message: "This change needs a recent sign-in: log in again, then retry",
