@@ -131,6 +131,9 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Kratos admin API URL (loopback only).")
     var kratosAdminUrl: String = KratosConfiguration().adminURL
 
+    @Option(help: "Kratos' TOTP issuer (kratos.yml: selfservice.methods.totp.config.issuer), for the otpauth:// URL setupTotp returns.")
+    var kratosTotpIssuer: String = KratosConfiguration().totpIssuer
+
     @Option(help: "Total deadline of one Kratos call, in milliseconds.")
     var kratosTimeoutMs: Int = Defaults.milliseconds(KratosConfiguration().requestTimeout)
 
@@ -283,6 +286,7 @@ struct ServeOptions: ParsableArguments {
         )
         configuration.graphQL.limits.costWeights.defaultListSize = defaultListSize
         configuration.kratos.publicURL = kratosPublicUrl
+        configuration.kratos.totpIssuer = kratosTotpIssuer
         configuration.kratos.adminURL = kratosAdminUrl
         configuration.kratos.requestTimeout = .milliseconds(kratosTimeoutMs)
         configuration.kratosHTTP.connectTimeout = .milliseconds(kratosConnectTimeoutMs)

@@ -11,6 +11,9 @@ public struct KratosConfiguration: Sendable {
     /// Total deadline of one call to Kratos, connection included. Default 3 s (below nginx's 30 s read timeout,
     /// even for the two calls a login makes).
     public var requestTimeout: Duration = .seconds(3)
+    /// The issuer an authenticator app shows for a TOTP device: Kratos' `selfservice.methods.totp.config.issuer`
+    /// (kratos/kratos.yml sets `graphql-fcgi`); graphql-fcgi writes it into the `otpauth://` URL it hands out.
+    public var totpIssuer: String = "graphql-fcgi"
 
     public init() {}
 

@@ -14,6 +14,14 @@ public enum AccountErrors {
         GraphQLError(message: "A valid session is required", extensions: ["code": .string(unauthenticatedCode)])
     }
 
+    /// What an `@auth(aal: AAL2)` field throws for a session signed in without the second factor.
+    public static func secondFactorRequired() -> GraphQLError {
+        GraphQLError(
+            message: "This needs the second factor: complete the sign-in with loginSecondFactor",
+            extensions: ["code": .string(ErrorCode.secondFactorRequired)]
+        )
+    }
+
     /// Turns a Kratos failure into what the client sees. Kratos' message ids and fields are kept for the input
     /// errors (an app can translate 4000006 or 4000032 itself); transport details only go to the log.
     static func graphQLError(_ error: KratosError) -> GraphQLError {
@@ -34,10 +42,7 @@ public enum AccountErrors {
                 extensions: ["code": .string(ErrorCode.badUserInput), "kratos": .array(details)]
             )
         case .secondFactorRequired:
-            return GraphQLError(
-                message: "This needs the second factor: complete the sign-in with loginSecondFactor",
-                extensions: ["code": .string(ErrorCode.secondFactorRequired)]
-            )
+            return secondFactorRequired()
         case .sessionRefreshRequired:
             return GraphQLError(
                 message: "This change needs a recent sign-in: log in again, then retry",

@@ -85,7 +85,7 @@ enum AccountResolvers {
     }
 
     /// The context, the accounts, the credential and its active session; `UNAUTHENTICATED` without one.
-    private static func signedIn(_ context: any Sendable) async throws -> (RequestContext, Accounts, KratosCredential, KratosSession) {
+    static func signedIn(_ context: any Sendable) async throws -> (RequestContext, Accounts, KratosCredential, KratosSession) {
         let context = try RequestContext.of(context)
         let session = try await context.requireSession()
         guard let credential = context.credential else { throw AccountErrors.unauthenticated() }
@@ -166,11 +166,15 @@ enum AccountResolvers {
     }
 
     static func loginResult(_ result: KratosAuthentication) -> [String: any Sendable] {
-        object([
+        // An account with a second factor signed in with its password alone: Kratos withholds the identity until
+        // `loginSecondFactor` (the session is AAL1), so there is no user to show yet.
+        let pending = result.session.identity == nil && result.session.authenticatorAssuranceLevel == "aal1"
+        return object([
             "sessionToken": result.sessionToken,
             "identityEmail": result.session.identity?.email ?? "",
             "session": describe(result.session, current: true),
-            "user": user(result.session),
+            "user": pending ? nil : user(result.session),
+            "secondFactorRequired": pending,
         ])
     }
 }

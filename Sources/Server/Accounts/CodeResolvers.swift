@@ -29,6 +29,13 @@ enum CodeResolvers {
             let recovery = try await submit(.recovery, email: email, code: arguments["code"].string ?? "", context, accounts) { flow, code throws(KratosError) in
                 try await accounts.kratos.submitRecoveryCode(flow: flow, code: code)
             }
+            // An account with a second factor: Kratos' settings flow wants an AAL2 session, so the recovery session
+            // is lifted with the app's code first (`totpCode`).
+            if let totpCode = arguments["totpCode"].string {
+                _ = try await AccountResolvers.call(accounts, context) {
+                    try await accounts.kratos.loginSecondFactor(sessionToken: recovery.sessionToken, code: totpCode)
+                }
+            }
             try await AccountResolvers.call(accounts, context) {
                 try await accounts.kratos.setPassword(flow: recovery.settingsFlowID, sessionToken: recovery.sessionToken, to: password)
             }

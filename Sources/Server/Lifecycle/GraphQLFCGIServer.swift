@@ -179,6 +179,11 @@ extension GraphQLFCGIServer {
             path: settings.schemaPath,
             resolvers: resolvers,
             authGuard: { context in _ = try await RequestContext.of(context).requireSession() },
+            secondFactorGuard: { context in
+                guard try await RequestContext.of(context).requireSession().authenticatorAssuranceLevel == "aal2" else {
+                    throw AccountErrors.secondFactorRequired()
+                }
+            },
             database: try databases.database(settings.dataSource, limits: settings.sqlLimits),
             http: .server(configuration: settings.httpData, client: upstreamClient, logger: logger)
         )

@@ -62,6 +62,7 @@ public struct ResolverRegistry: Sendable {
         var registry = ResolverRegistry()
         AccountResolvers.register(into: &registry)
         CodeResolvers.register(into: &registry)
+        SecondFactorResolvers.register(into: &registry)
         return registry
     }
 
@@ -70,6 +71,7 @@ public struct ResolverRegistry: Sendable {
         var registry = hello
         AccountResolvers.register(into: &registry)
         CodeResolvers.register(into: &registry)
+        SecondFactorResolvers.register(into: &registry)
         return registry
     }
 

@@ -32,10 +32,14 @@ public enum SchemaLoader {
         path: String,
         resolvers: ResolverRegistry,
         authGuard: (@Sendable (_ context: any Sendable) async throws -> Void)? = nil,
+        secondFactorGuard: (@Sendable (_ context: any Sendable) async throws -> Void)? = nil,
         database: SQLDatabase? = nil,
         http: HTTPFields.Environment? = nil
     ) throws(SchemaLoadError) -> LoadedSchema {
-        try build(sdl: try read(path), resolvers: resolvers, origin: path, authGuard: authGuard, database: database, http: http)
+        try build(
+            sdl: try read(path), resolvers: resolvers, origin: path, authGuard: authGuard, secondFactorGuard: secondFactorGuard,
+            database: database, http: http
+        )
     }
 
     /// The schema an SDL file serves — with the directives graphql-fcgi declares for it — without binding resolvers:
@@ -58,7 +62,10 @@ public enum SchemaLoader {
     private static func unbound(sdl: String, origin: String) throws(SchemaLoadError) -> GraphQLSchema {
         do {
             var source = sdl
-            if !sdl.contains("directive @\(authDirective)") { source += "\n" + authDirectiveDefinition + "\n" }
+            if !sdl.contains("directive @\(authDirective)") {
+                // The level argument is declared only for an SDL that uses it, so that other schemas stay as written.
+                source += "\n" + (sdl.contains("@\(authDirective)(") ? authDirectiveWithLevelDefinition : authDirectiveDefinition) + "\n"
+            }
             // Declared only for an SDL that uses it: introspection shows what the SDL declares, and nothing more.
             if sdl.contains("@\(SQLFields.directiveName)("), !sdl.contains("directive @\(SQLFields.directiveName)") {
                 source += SQLFields.directiveDefinition + "\n"
@@ -90,6 +97,12 @@ public enum SchemaLoader {
     /// without declaring it.
     static let authDirective = "auth"
     static let authDirectiveDefinition = "directive @auth on FIELD_DEFINITION"
+    /// `@auth(aal: AAL2)`: the field also needs the second factor (an AAL2 session: TOTP at sign-in).
+    static let authDirectiveWithLevelDefinition = """
+        "How a session was signed in: AAL1 with a password, AAL2 with a second factor as well."
+        enum AuthenticatorAssuranceLevel { AAL1 AAL2 }
+        directive @auth(aal: AuthenticatorAssuranceLevel = AAL1) on FIELD_DEFINITION
+        """
 
     /// Builds and binds. Fails when the SDL is invalid, when a resolver is bound to a field the SDL lacks, or when a
     /// root field (of Query, Mutation or Subscription) has no resolver, naming every such field. Fields marked
@@ -99,6 +112,7 @@ public enum SchemaLoader {
         resolvers: ResolverRegistry,
         origin: String = "schema",
         authGuard: (@Sendable (_ context: any Sendable) async throws -> Void)? = nil,
+        secondFactorGuard: (@Sendable (_ context: any Sendable) async throws -> Void)? = nil,
         database: SQLDatabase? = nil,
         http: HTTPFields.Environment? = nil
     ) throws(SchemaLoadError) -> LoadedSchema {
@@ -145,10 +159,14 @@ public enum SchemaLoader {
                     } else if rootTypeNames.contains(type.name) {
                         missingRootResolvers.append(coordinate)
                     }
-                    if let authGuard, field.astNode?.directives.contains(where: { $0.name.value == authDirective }) == true {
+                    if let authGuard, let auth = field.astNode?.directives.first(where: { $0.name.value == authDirective }) {
                         // The guard asks Kratos (or the session cache): the guarded resolver is asynchronous.
                         let inner: FieldResolver = resolve ?? synchronous.map(Resolvers.asynchronous) ?? Self.readProperty
                         resolve = guarded(inner, by: authGuard)
+                        if (auth.arguments.first { $0.name.value == "aal" }?.value as? EnumValue)?.value == "AAL2" {
+                            // Without a guard for it, an AAL2 field is refused to every session (closed, not open).
+                            resolve = guarded(resolve!, by: secondFactorGuard ?? { _ in throw AccountErrors.secondFactorRequired() })
+                        }
                     } else if let synchronous {
                         bound.synchronousFields[coordinate] = synchronous
                         field.resolve = Resolvers.referenceResolve(synchronous)
