@@ -154,13 +154,28 @@ async function loadSchema() {
   }
 }
 
-// Signing in with the API's own `login` mutation; the token then goes out as X-Session-Token.
+// Signing in with the API's own `login` mutation; the token then goes out as X-Session-Token. An account with a
+// second factor answers `me` with SECOND_FACTOR_REQUIRED: the page then asks for the app's code (loginSecondFactor).
 async function refreshAccount() {
   const { body } = await send("{ me { email } }").catch(() => ({ body: {} }));
   const email = body.data?.me?.email ?? (typeof body.data?.me === "string" ? body.data.me : null);
-  $("sign-in").hidden = Boolean(email);
+  const secondFactor = !email && body.errors?.some((error) => error.extensions?.code === "SECOND_FACTOR_REQUIRED");
+  $("sign-in").hidden = Boolean(email) || secondFactor;
+  $("second-factor").hidden = !secondFactor;
   $("signed-in").hidden = !email;
   $("who").textContent = email ? `Signed in as ${email}` : "";
+}
+async function verifySecondFactor(event) {
+  event.preventDefault();
+  $("account-message").textContent = "";
+  const { body } = await send("mutation ExplorerSecondFactor($code: String!) { loginSecondFactor(code: $code) { sessionToken } }",
+    { code: $("totp-code").value });
+  $("totp-code").value = "";
+  if (!body.data?.loginSecondFactor?.sessionToken) {
+    $("account-message").textContent = body.errors?.[0]?.message ?? "The code was refused";
+    return;
+  }
+  await refreshAccount();
 }
 async function signIn(event) {
   event.preventDefault();
@@ -202,6 +217,7 @@ $("run").addEventListener("click", run);
 $("prettify").addEventListener("click", () => { $("query").value = prettifyGraphQL($("query").value); renderEditor(); });
 $("sign-in").addEventListener("submit", signIn);
 $("sign-out").addEventListener("click", signOut);
+$("second-factor").addEventListener("submit", verifySecondFactor);
 renderEditor();
 renderHistory();
 loadSchema();

@@ -85,6 +85,30 @@ def test_sign_in_run_a_query_and_see_the_result(explorer_stack, browser, record_
     wait(browser, lambda d: d.find_element(By.ID, "sign-in").is_displayed())
 
 
+def test_an_account_with_a_second_factor_signs_in_with_its_code(explorer_stack, browser):
+    from selenium.webdriver.common.by import By
+
+    from accounts import gql
+    from test_account_lifecycle import totp
+    email, password = new_account()
+    token = register(explorer_stack.port, email, password)["data"]["registerUser"]["sessionToken"]
+    secret = gql(explorer_stack.port, "mutation { setupTotp { secret } }", headers={"X-Session-Token": token})["data"]["setupTotp"]["secret"]
+    assert gql(explorer_stack.port, "mutation($c: String!) { enableTotp(code: $c) }", {"c": totp(secret)},
+               headers={"X-Session-Token": token})["data"]["enableTotp"] is True
+
+    browser.get(explorer_stack.url)
+    wait(browser, lambda d: d.find_element(By.ID, "sign-in").is_displayed())
+    browser.find_element(By.ID, "identifier").send_keys(email)
+    browser.find_element(By.ID, "password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "#sign-in button").click()
+    wait(browser, lambda d: d.find_element(By.ID, "second-factor").is_displayed())
+    browser.find_element(By.ID, "totp-code").send_keys(totp(secret))
+    browser.find_element(By.CSS_SELECTOR, "#second-factor button").click()
+    wait(browser, lambda d: d.find_element(By.ID, "who").text == f"Signed in as {email}")
+    browser.find_element(By.ID, "sign-out").click()
+    wait(browser, lambda d: d.find_element(By.ID, "sign-in").is_displayed())
+
+
 def test_the_page_is_served_with_a_strict_policy(explorer_stack):
     response = send(explorer_stack.port, "GET", None, {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert response.status == 200 and response.header("content-type").startswith("text/html")
