@@ -161,9 +161,51 @@ async function refreshAccount() {
   const email = body.data?.me?.email ?? (typeof body.data?.me === "string" ? body.data.me : null);
   const secondFactor = !email && body.errors?.some((error) => error.extensions?.code === "SECOND_FACTOR_REQUIRED");
   $("sign-in").hidden = Boolean(email) || secondFactor;
+  $("forgot").hidden = Boolean(email) || secondFactor;
   $("second-factor").hidden = !secondFactor;
   $("signed-in").hidden = !email;
   $("who").textContent = email ? `Signed in as ${email}` : "";
+}
+// Account recovery with the API's own mutations: a code by mail (requestRecoveryCode), then the code and a new
+// password (recoverAccount), which signs in.
+function showRecovery() {
+  $("sign-in").hidden = true;
+  $("forgot").hidden = true;
+  $("recovery").hidden = false;
+  $("recovery-email").value = $("identifier").value;
+}
+async function recover(event) {
+  event.preventDefault();
+  $("account-message").textContent = "";
+  const email = $("recovery-email").value;
+  if ($("recovery-code").hidden) {
+    const { body } = await send("mutation ExplorerRecoveryCode($email: String!) { requestRecoveryCode(email: $email) }", { email });
+    if (!body.data?.requestRecoveryCode) {
+      $("account-message").textContent = body.errors?.[0]?.message ?? "Could not send a code";
+      return;
+    }
+    $("recovery-code").hidden = $("recovery-password").hidden = false;
+    $("recovery-code").required = $("recovery-password").required = true;
+    $("recovery-submit").textContent = "Set password";
+    $("account-message").textContent = "If an account has this address, a code is on its way";
+    return;
+  }
+  const { body } = await send("mutation ExplorerRecover($email: String!, $code: String!, $password: String!) { recoverAccount(email: $email, code: $code, newPassword: $password) { sessionToken } }",
+    { email, code: $("recovery-code").value, password: $("recovery-password").value });
+  $("recovery-password").value = "";
+  const token = body.data?.recoverAccount?.sessionToken;
+  if (!token) {
+    $("account-message").textContent = body.errors?.[0]?.message ?? "Recovery failed";
+    return;
+  }
+  sessionStorage.setItem(TOKEN_KEY, token);
+  $("recovery").hidden = true;
+  $("recovery-code").hidden = $("recovery-password").hidden = true;
+  $("recovery-code").required = $("recovery-password").required = false;
+  $("recovery-submit").textContent = "Send code";
+  $("forgot").hidden = false;
+  $("account-message").textContent = "";
+  await refreshAccount();
 }
 async function verifySecondFactor(event) {
   event.preventDefault();
@@ -218,6 +260,8 @@ $("prettify").addEventListener("click", () => { $("query").value = prettifyGraph
 $("sign-in").addEventListener("submit", signIn);
 $("sign-out").addEventListener("click", signOut);
 $("second-factor").addEventListener("submit", verifySecondFactor);
+$("forgot").addEventListener("click", showRecovery);
+$("recovery").addEventListener("submit", recover);
 renderEditor();
 renderHistory();
 loadSchema();

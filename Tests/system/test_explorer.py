@@ -109,6 +109,27 @@ def test_an_account_with_a_second_factor_signs_in_with_its_code(explorer_stack, 
     wait(browser, lambda d: d.find_element(By.ID, "sign-in").is_displayed())
 
 
+def test_a_forgotten_password_is_recovered_by_a_mailed_code(explorer_stack, browser):
+    from selenium.webdriver.common.by import By
+
+    from test_account_codes import code
+    email, password = new_account()
+    register(explorer_stack.port, email, password)
+    browser.get(explorer_stack.url)
+    wait(browser, lambda d: d.find_element(By.ID, "forgot").is_displayed())
+    browser.find_element(By.ID, "forgot").click()
+    browser.find_element(By.ID, "recovery-email").clear()
+    browser.find_element(By.ID, "recovery-email").send_keys(email)
+    browser.find_element(By.ID, "recovery-submit").click()
+    wait(browser, lambda d: d.find_element(By.ID, "recovery-code").is_displayed())
+    browser.find_element(By.ID, "recovery-code").send_keys(code(explorer_stack, email, "recovery_code_valid"))
+    browser.find_element(By.ID, "recovery-password").send_keys("A-recovered-passphrase-3")
+    browser.find_element(By.ID, "recovery-submit").click()
+    wait(browser, lambda d: d.find_element(By.ID, "who").text == f"Signed in as {email}")
+    browser.find_element(By.ID, "sign-out").click()
+    wait(browser, lambda d: d.find_element(By.ID, "sign-in").is_displayed())
+
+
 def test_the_page_is_served_with_a_strict_policy(explorer_stack):
     response = send(explorer_stack.port, "GET", None, {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert response.status == 200 and response.header("content-type").startswith("text/html")
