@@ -4,14 +4,13 @@ bound as `$N` parameters; nested lists batched with `= ANY($N)`; writes in a rea
 in a read-only session; statement limits; check-config naming the SDL line of a broken statement; a restarted server
 reconnected to without a failed read."""
 import os
-import subprocess
 
 import pytest
 
-from accounts import error_codes, gql, new_account, register
+from accounts import error_codes, gql
 from postgres_server import PostgresServer
 from stack import ROOT, Stack
-from system_http import send
+from test_declarative_data import check_config, signed_in, statements_run
 
 BLOG = os.path.join(ROOT, "schema", "examples", "blog.graphql")
 TABLES = os.path.join(ROOT, "schema", "examples", "blog.postgresql.sql")
@@ -36,17 +35,6 @@ def blog(binary, postgres):
     stack = Stack(binary, instances=2, schema=BLOG, worker_args=["--database", url]).start()
     yield stack
     stack.stop()
-
-
-def signed_in(stack):
-    email, password = new_account()
-    result = register(stack.port, email, password)["data"]["registerUser"]
-    return {"X-Session-Token": result["sessionToken"]}, result["user"]["id"]
-
-
-def statements_run(stack):
-    metrics = send(stack.port, "GET", path="/metrics").body.decode()
-    return int(float(next(line.split()[-1] for line in metrics.splitlines() if line.startswith("graphql_fcgi_sql_statements "))))
 
 
 def test_nested_fields_read_their_parents_rows(blog):
@@ -149,11 +137,6 @@ def test_statement_limits_and_the_read_only_session_are_clear_errors(binary, pos
         assert gql(stack.port, "{ ok }")["data"] == {"ok": 1}  # the connection is usable after each refusal
     finally:
         stack.stop()
-
-
-def check_config(binary, schema, *arguments):
-    return subprocess.run([binary, "check-config", "--config", "/dev/null", "--schema", schema, *arguments],
-                          cwd=ROOT, capture_output=True, text=True, timeout=30)
 
 
 def test_check_config_names_the_sdl_line_of_each_broken_statement(binary, postgres, tmp_path):

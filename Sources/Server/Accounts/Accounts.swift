@@ -49,6 +49,27 @@ public final class Accounts: Sendable {
         }
     }
 
+    /// Keeps `value` under `key` for every instance (the self-service flow a code or a TOTP secret belongs to). A
+    /// failure is logged and counted, and answered as the service being unavailable.
+    func remember(_ value: SharedValue, under key: StateKey, for lifetime: Duration) throws {
+        do {
+            try sessions.state.remember(value, under: key, for: lifetime)
+        } catch {
+            reportSharedStateFailure("remember", error)
+            throw AccountErrors.graphQLError(KratosError(.unavailable, detail: "\(error)"))
+        }
+    }
+
+    /// The value kept under `key`, nil when there is none; a failure as for `remember`.
+    func recall(_ key: StateKey) throws -> SharedValue? {
+        do {
+            return try sessions.state.recall(key)
+        } catch {
+            reportSharedStateFailure("recall", error)
+            throw AccountErrors.graphQLError(KratosError(.unavailable, detail: "\(error)"))
+        }
+    }
+
     /// Logs what the shared state could not do as an error, and counts it
     /// (`graphql_fcgi_shared_state_failures_total{operation}`).
     public static func sharedStateFailureReporter(logger: Logger, metrics: ServerMetrics?) -> @Sendable (String, SharedStateError) -> Void {

@@ -2,7 +2,6 @@
 import GraphQL
 import GraphQLEngine
 import Kratos
-import Logging
 import SharedState
 
 /// The account fields that prove an address by a code Kratos mails to it, bound by name like the other account
@@ -75,12 +74,7 @@ enum CodeResolvers {
         guard let value = SharedValue(uuid: flow) else {
             throw AccountErrors.graphQLError(KratosError(.unavailable, detail: "a flow id that is not a UUID"))
         }
-        do {
-            try accounts.sessions.state.remember(value, under: flowKey(kind, email), for: flowLifetime)
-        } catch {
-            accounts.logger.error("shared state failed", metadata: ["operation": "remember", "error": "\(error)"])
-            throw AccountErrors.graphQLError(KratosError(.unavailable, detail: "\(error)"))
-        }
+        try accounts.remember(value, under: flowKey(kind, email), for: flowLifetime)
         return true
     }
 
@@ -100,10 +94,10 @@ enum CodeResolvers {
         }
         let kept: SharedValue?
         do {
-            kept = try accounts.sessions.state.recall(flowKey(kind, email))
+            kept = try accounts.recall(flowKey(kind, email))
         } catch {
             accounts.throttle.loginFinished(attempt, .notJudged)
-            throw AccountErrors.graphQLError(KratosError(.unavailable, detail: "\(error)"))
+            throw error
         }
         guard let flow = kept?.uuid else {
             accounts.throttle.loginFinished(attempt, .refusedCredentials)

@@ -3,7 +3,6 @@ import Foundation
 import GraphQL
 import GraphQLEngine
 import Kratos
-import Logging
 import SharedState
 
 /// The account fields of the TOTP second factor, bound by name: `setupTotp`, `enableTotp`, `disableTotp`,
@@ -30,7 +29,7 @@ enum SecondFactorResolvers {
             guard let identity = session.identity, let flow = SharedValue(uuid: setup.flowID) else {
                 throw AccountErrors.graphQLError(KratosError(.unavailable, detail: "a settings flow without an identity or a UUID"))
             }
-            try remember(accounts, flow, under: setupKey(identity.id))
+            try accounts.remember(flow, under: setupKey(identity.id), for: setupLifetime)
             let issuer = accounts.kratos.configuration.totpIssuer
             return [
                 "secret": setup.secret,
@@ -40,7 +39,7 @@ enum SecondFactorResolvers {
         registry.bind("Mutation.enableTotp", optional: true) { _, arguments, context, _ in
             let (context, accounts, credential, session) = try await AccountResolvers.signedIn(context)
             guard let identity = session.identity else { throw AccountErrors.unauthenticated() }
-            let flow = try recall(accounts, setupKey(identity.id))
+            let flow = try accounts.recall(setupKey(identity.id))
             guard let flow else {
                 throw GraphQLError(message: "Call setupTotp first", extensions: ["code": .string(ErrorCode.badUserInput)])
             }
@@ -81,24 +80,6 @@ enum SecondFactorResolvers {
 
     private static func escaped(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-", ".", "_", "~"])) ?? ""
-    }
-
-    private static func remember(_ accounts: Accounts, _ value: SharedValue, under key: StateKey) throws {
-        do {
-            try accounts.sessions.state.remember(value, under: key, for: setupLifetime)
-        } catch {
-            accounts.logger.error("shared state failed", metadata: ["operation": "remember", "error": "\(error)"])
-            throw AccountErrors.graphQLError(KratosError(.unavailable, detail: "\(error)"))
-        }
-    }
-
-    private static func recall(_ accounts: Accounts, _ key: StateKey) throws -> SharedValue? {
-        do {
-            return try accounts.sessions.state.recall(key)
-        } catch {
-            accounts.logger.error("shared state failed", metadata: ["operation": "recall", "error": "\(error)"])
-            throw AccountErrors.graphQLError(KratosError(.unavailable, detail: "\(error)"))
-        }
     }
 
     /// A code submission, counted as a login attempt of `identifier` and the client address.
