@@ -294,17 +294,18 @@ public final class GraphQLHTTPHandler: Sendable {
             return GraphQLError(message: "Internal server error", extensions: ["code": .string(ErrorCode.internalServerError)])
         }
         if let original = graphQLError.originalError, !(original is GraphQLError) {
+            let failure = original as? ResolverFailure
             logger.error(
                 "resolver error",
                 metadata: [
                     "request_id": "\(requestID)",
                     "path": "\(graphQLError.path)",
-                    "error": "\(String(reflecting: original))",
+                    "error": "\(String(reflecting: failure?.underlying ?? original))",
                 ]
             )
             return GraphQLError(
                 message: "Internal server error",
-                locations: graphQLError.locations,
+                locations: failure?.locations ?? graphQLError.locations,
                 path: graphQLError.path,
                 extensions: ["code": .string(ErrorCode.internalServerError)]
             )

@@ -286,20 +286,16 @@ package final class PlanExecutor {
     /// GraphQLSwift's `locatedError`, plus the path and locations a bare `GraphQLError` lacks (see `Resolvers`).
     func resolverError(_ error: any Error, field: FieldPlan, position: ValuePosition) -> GraphQLError {
         guard let graphQLError = error as? GraphQLError else {
-            return GraphQLError(
-                message: String(describing: error),
-                nodes: field.nodes,
-                path: position.indexPath,
-                originalError: error
-            )
+            let failure = ResolverFailure(underlying: error, locations: field.nodes.compactMap(\.sourceLocation))
+            return GraphQLError(message: String(describing: error), path: position.indexPath, originalError: failure)
         }
         guard graphQLError.path.elements.isEmpty else { return graphQLError }
-        return GraphQLError(message: graphQLError.message, nodes: field.nodes, path: position.indexPath, extensions: graphQLError.extensions)
+        return .located(graphQLError.message, at: field.nodes, path: position.indexPath, extensions: graphQLError.extensions)
     }
 
     /// An error raised while completing a value, located at the field.
     func completionError(_ message: String, field: FieldPlan, position: ValuePosition) -> NullPropagation {
-        NullPropagation(error: GraphQLError(message: message, nodes: field.nodes, path: position.indexPath))
+        NullPropagation(error: .located(message, at: field.nodes, path: position.indexPath))
     }
 }
 

@@ -100,7 +100,7 @@ public struct Resolvers: Sendable {
                 if let rows = value as? any ColumnarRows { return rows.items }
                 return value
             } catch let error as GraphQLError where error.path.elements.isEmpty {
-                throw GraphQLError(message: error.message, nodes: info.fieldASTs, path: info.path, extensions: error.extensions)
+                throw GraphQLError.located(error.message, at: info.fieldASTs, path: info.path, extensions: error.extensions)
             }
         }
     }

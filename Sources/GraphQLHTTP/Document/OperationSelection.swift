@@ -29,9 +29,9 @@ enum OperationSelection {
     static func checkRootType(of selected: OperationDefinition, in schema: GraphQLSchema) -> Result<OperationDefinition, GraphQLError> {
         switch selected.operation {
         case .mutation where schema.mutationType == nil:
-            return .failure(GraphQLError(message: "Schema is not configured for mutations.", nodes: [selected]).withCode(ErrorCode.validationFailed))
+            return .failure(GraphQLError.located("Schema is not configured for mutations.", at: [selected]).withCode(ErrorCode.validationFailed))
         case .subscription where schema.subscriptionType == nil:
-            return .failure(GraphQLError(message: "Schema is not configured for subscriptions.", nodes: [selected]).withCode(ErrorCode.validationFailed))
+            return .failure(GraphQLError.located("Schema is not configured for subscriptions.", at: [selected]).withCode(ErrorCode.validationFailed))
         default:
             return .success(selected)
         }

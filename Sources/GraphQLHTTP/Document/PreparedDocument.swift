@@ -65,7 +65,9 @@ public struct PreparedDocument: Sendable {
         guard violations.isEmpty else { return PreparedDocument(outcome: .rejected(violations)) }
         let duplicates = DefinitionUniqueness.violations(in: document)
         guard duplicates.isEmpty else { return PreparedDocument(outcome: .rejected(duplicates)) }
-        let errors = validate(schema: schema, ast: document, rules: exposure.rules)
+        let fragmentErrors = FragmentUsage.violations(in: document)
+        guard fragmentErrors.isEmpty else { return PreparedDocument(outcome: .rejected(fragmentErrors)) }
+        let errors = DocumentValidation.errors(of: document, query: query, tokens: scan.tokens, schema: schema, rules: exposure.rules)
         guard errors.isEmpty else { return PreparedDocument(outcome: .rejected(errors.map(exposure.present))) }
         // The spec rule GraphQLSwift does not run; after its rules, so the fields and fragments it sees are known.
         let fields = fields ?? SchemaFieldTypes(schema: schema)

@@ -20,13 +20,13 @@ enum DefinitionUniqueness {
             guard let name = operation.name else {
                 if operations.count > 1 {
                     errors.append(
-                        GraphQLError(message: "This anonymous operation must be the only defined operation.", nodes: [operation])
+                        GraphQLError.located("This anonymous operation must be the only defined operation.", at: [operation])
                     )
                 }
                 continue
             }
             if let known = operationNames[name.value] {
-                errors.append(GraphQLError(message: "There can be only one operation named \"\(name.value)\".", nodes: [known, name]))
+                errors.append(GraphQLError.located("There can be only one operation named \"\(name.value)\".", at: [known, name]))
             } else {
                 operationNames[name.value] = name
             }
@@ -34,7 +34,7 @@ enum DefinitionUniqueness {
         for case let fragment as FragmentDefinition in document.definitions {
             let name = fragment.name
             if let known = fragmentNames[name.value] {
-                errors.append(GraphQLError(message: "There can be only one fragment named \"\(name.value)\".", nodes: [known, name]))
+                errors.append(GraphQLError.located("There can be only one fragment named \"\(name.value)\".", at: [known, name]))
             } else {
                 fragmentNames[name.value] = name
             }

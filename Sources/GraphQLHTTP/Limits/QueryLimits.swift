@@ -101,9 +101,9 @@ public struct QueryLimits: Sendable, Equatable {
             if cost > maxCost {
                 let label = operation.name.map { "Operation \"\($0.value)\"" } ?? "The operation"
                 errors.append(
-                    GraphQLError(
-                        message: "\(label) has an estimated cost of \(cost == Int.max ? "more than \(maxCost)" : String(cost)); the limit is \(maxCost)",
-                        nodes: [operation],
+                    GraphQLError.located(
+                        "\(label) has an estimated cost of \(cost == Int.max ? "more than \(maxCost)" : String(cost)); the limit is \(maxCost)",
+                        at: [operation],
                         extensions: ["code": .string(Code.cost), "cost": .number(Number(cost)), "maxCost": .number(Number(maxCost))]
                     )
                 )
@@ -113,7 +113,7 @@ public struct QueryLimits: Sendable, Equatable {
     }
 
     private func violation(_ message: String, _ code: String, _ node: OperationDefinition) -> GraphQLError {
-        GraphQLError(message: message, nodes: [node], extensions: ["code": .string(code)])
+        GraphQLError.located(message, at: [node], extensions: ["code": .string(code)])
     }
 }
 

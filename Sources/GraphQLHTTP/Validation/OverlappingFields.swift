@@ -52,10 +52,10 @@ struct OverlappingFields {
             guard let root else { continue }
             for conflict in rule.conflicts(in: [(operation.selectionSet, root, 0)], exclusive: false) {
                 errors.append(
-                    GraphQLError(
-                        message: "Fields \"\(conflict.responseName)\" conflict because \(conflict.reason). "
+                    GraphQLError.located(
+                        "Fields \"\(conflict.responseName)\" conflict because \(conflict.reason). "
                             + "Use different aliases on the fields to fetch both if this was intentional.",
-                        nodes: conflict.nodes,
+                        at: conflict.nodes,
                         extensions: ["code": .string(ErrorCode.validationFailed)]
                     )
                 )

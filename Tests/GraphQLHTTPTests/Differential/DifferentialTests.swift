@@ -132,7 +132,11 @@ import Testing
     static func matches(reference: GraphQLError, plan: GraphQLError) -> Bool {
         guard reference.message == plan.message, reference.extensions == plan.extensions else { return false }
         if reference.path.elements.isEmpty { return true }
-        return reference.path.elements == plan.path.elements && withoutRepeats(reference.locations) == plan.locations
+        return reference.path.elements == plan.path.elements && withoutRepeats(reference.locations) == locations(of: plan)
+    }
+
+    static func locations(of error: GraphQLError) -> [GraphQL.SourceLocation] {
+        (error.originalError as? ResolverFailure)?.locations ?? error.locations
     }
 
     static func withoutRepeats(_ locations: [GraphQL.SourceLocation]) -> [GraphQL.SourceLocation] {
@@ -141,8 +145,10 @@ import Testing
         return seen
     }
 
+    /// The plan executor keeps a Swift error's locations in its `ResolverFailure` (the handler shows them with
+    /// "Internal server error"); GraphQLSwift's on the error itself.
     static func describe(_ error: GraphQLError) -> String {
-        "\(error.message) at \(error.path.elements.map(\.description)) \(error.locations.map { "\($0.line):\($0.column)" })"
+        "\(error.message) at \(error.path.elements.map(\.description)) \(locations(of: error).map { "\($0.line):\($0.column)" })"
     }
 
     static func withoutNullListItems(_ value: Map) -> Map {
