@@ -27,7 +27,7 @@ MAIN_CONF = """\
 {user}worker_processes {nginx_workers};
 pid {prefix}/nginx.pid;
 error_log {prefix}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
+events {{ worker_connections 4096; }}
 http {{
     access_log {prefix}/nginx-access.log;
     client_body_temp_path {prefix}/client_body;
@@ -278,8 +278,9 @@ def main():
     parser.add_argument("--instances", type=int, default=2)
     args = parser.parse_args()
 
+    # nginx as a production host runs it: a worker process per core (`worker_processes auto`, Debian's default).
     stack = Stack(args.binary, instances=args.instances, port=args.port, prefix=os.path.join(ROOT, ".run"),
-                  kratos_ports=(4433, 4434))
+                  kratos_ports=(4433, 4434), nginx_workers="auto")
     shutil.rmtree(stack.prefix, ignore_errors=True)
     os.makedirs(stack.prefix)
     stopping = []

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-#define _GNU_SOURCE  // POLLRDHUP
+#define _GNU_SOURCE  // accept4
 #include "CFastCGI.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -52,20 +58,6 @@ int CFastCGI_is_listening_socket(int fd) {
     return listening != 0;
 }
 
-int CFastCGI_wait_on_connection(int fd, int timeout_ms) {
-    struct pollfd entry = {.fd = fd, .events = POLLIN | POLLRDHUP};
-    int ready = poll(&entry, 1, timeout_ms);
-    if (ready < 0) return -2;
-    if (ready == 0) return -1;
-    if (entry.revents & (POLLRDHUP | POLLHUP | POLLERR)) {
-        // Data and a close can arrive together: only a peek tells whether a request is still to be read.
-        char byte;
-        ssize_t peeked = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-        if (peeked <= 0) return 0;
-    }
-    return 1;
-}
-
 int CFastCGI_has_pending_connection(int fd) {
     struct pollfd entry = {.fd = fd, .events = POLLIN};
     return poll(&entry, 1, 0) > 0 && (entry.revents & POLLIN) != 0;
@@ -90,4 +82,78 @@ int CFastCGI_notify(const char *socket_path, const char *message) {
     close(fd);
     errno = saved;
     return sent < 0 ? -1 : 0;
+}
+
+// MARK: - The connection poll (one epoll set per process, waited on by every worker thread)
+
+int CFastCGI_poll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+
+int CFastCGI_poll_arm(int poll_fd, int fd, uint64_t tag, int first_time) {
+    struct epoll_event event;
+    memset(&event, 0, sizeof(event));
+    event.events = EPOLLIN | EPOLLONESHOT;
+    event.data.u64 = tag;
+    return epoll_ctl(poll_fd, first_time ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &event);
+}
+
+int CFastCGI_poll_remove(int poll_fd, int fd) { return epoll_ctl(poll_fd, EPOLL_CTL_DEL, fd, NULL); }
+
+int64_t CFastCGI_poll_wait(int poll_fd, int timeout_ms) {
+    struct epoll_event event;
+    int count = epoll_wait(poll_fd, &event, 1, timeout_ms);
+    if (count < 0) return -2;
+    if (count == 0) return -1;
+    return (int64_t)event.data.u64;
+}
+
+int CFastCGI_set_nonblocking(int fd) {
+    int flags = fcntl(fd, F_GETFL);
+    return flags < 0 ? -1 : fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+/// Whether `address` is in `allowed`, a comma-separated list of IPv4 addresses (libfcgi's FCGI_WEB_SERVER_ADDRS).
+static int is_allowed_address(const struct sockaddr_in *address, const char *allowed) {
+    char text[INET_ADDRSTRLEN];
+    if (inet_ntop(AF_INET, &address->sin_addr, text, sizeof(text)) == NULL) return 0;
+    size_t length = strlen(text);
+    for (const char *entry = allowed; *entry != 0;) {
+        const char *end = strchr(entry, ',');
+        size_t entry_length = end ? (size_t)(end - entry) : strlen(entry);
+        while (entry_length > 0 && *entry == ' ') { entry++; entry_length--; }
+        while (entry_length > 0 && entry[entry_length - 1] == ' ') entry_length--;
+        if (entry_length == length && strncmp(entry, text, length) == 0) return 1;
+        if (!end) break;
+        entry = end + 1;
+    }
+    return 0;
+}
+
+int CFastCGI_accept(int listen_fd, const char *allowed_addresses) {
+    union {
+        struct sockaddr any;
+        struct sockaddr_in in;
+        struct sockaddr_in6 in6;
+        struct sockaddr_un un;
+    } address;
+    socklen_t length = sizeof(address);
+    int fd = accept4(listen_fd, &address.any, &length, SOCK_CLOEXEC);
+    if (fd < 0) return -1;
+    if (address.any.sa_family == AF_INET || address.any.sa_family == AF_INET6) {
+        int on = 1;  // FastCGI replies are never answered: no Nagle delay (as libfcgi does)
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+        if (allowed_addresses != NULL && *allowed_addresses != 0 &&
+            (address.any.sa_family != AF_INET || !is_allowed_address(&address.in, allowed_addresses))) {
+            close(fd);
+            return -2;
+        }
+    }
+    return fd;
+}
+
+int CFastCGI_connection_state(int fd) {
+    char byte;
+    ssize_t peeked = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (peeked > 0) return 1;
+    if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return 2;
+    return 0;
 }

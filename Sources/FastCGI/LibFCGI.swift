@@ -112,16 +112,84 @@ enum LibFCGI {
     static func wake(_ thread: pthread_t) { pthread_kill(thread, wakeSignal) }
 }
 
+/// The process's epoll set over its listening socket and every FastCGI connection, each armed for one readiness
+/// report at a time (`EPOLLONESHOT`), so that one thread at a time handles a descriptor. Every worker thread waits
+/// on it; the kernel hands each ready descriptor to one of them, in the order they became ready.
+struct ConnectionPoll: Sendable {
+    let descriptor: Int32
+
+    init() throws(FastCGIError) {
+        descriptor = CFastCGI_poll_create()
+        guard descriptor >= 0 else { throw .libraryInitFailed }
+    }
+
+    /// Arms `fd` for its next readiness report, tagged `tag`; `firstTime` adds it to the set.
+    @discardableResult
+    func arm(_ fd: Int32, tag: UInt64, firstTime: Bool = false) -> Bool {
+        CFastCGI_poll_arm(descriptor, fd, tag, firstTime ? 1 : 0) == 0
+    }
+
+    func remove(_ fd: Int32) { _ = CFastCGI_poll_remove(descriptor, fd) }
+
+    /// The tag of the next ready descriptor; nil after `timeoutMilliseconds` (-1: none) or a signal.
+    func wait(timeoutMilliseconds: Int32) -> UInt64? {
+        let tag = CFastCGI_poll_wait(descriptor, timeoutMilliseconds)
+        return tag >= 0 ? UInt64(tag) : nil
+    }
+}
+
+/// Socket calls of the connection poll's threads.
+enum Connections {
+    enum Accepted {
+        case connection(Int32)
+        /// A TCP peer not in `FCGI_WEB_SERVER_ADDRS`, closed.
+        case refused
+        /// The backlog is empty.
+        case none
+        case failed(errno: Int32)
+    }
+
+    /// `FCGI_WEB_SERVER_ADDRS` as libfcgi reads it: the IPv4 addresses a TCP peer may connect from.
+    static let allowedAddresses = ProcessInfo.processInfo.environment["FCGI_WEB_SERVER_ADDRS"] ?? ""
+
+    static func makeNonBlocking(_ fd: Int32) -> Bool { CFastCGI_set_nonblocking(fd) == 0 }
+
+    static func accept(_ listenSocket: Int32) -> Accepted {
+        let fd = CFastCGI_accept(listenSocket, allowedAddresses)
+        if fd >= 0 { return .connection(fd) }
+        if fd == -2 { return .refused }
+        return errno == EAGAIN || errno == EWOULDBLOCK ? .none : .failed(errno: errno)
+    }
+
+    enum State {
+        case request
+        case closed
+        case empty
+    }
+
+    /// What a connection reported readable holds.
+    static func state(of fd: Int32) -> State {
+        switch CFastCGI_connection_state(fd) {
+        case 1: .request
+        case 2: .empty
+        default: .closed
+        }
+    }
+
+    static func close(_ fd: Int32) { _ = Glibc.close(fd) }
+}
+
 /// One `FCGX_Request`, allocated once per worker thread: libfcgi's streams point back into the struct,
-/// so it must never move.
+/// so it must never move. It never accepts: the thread hands it a connection the poll reported readable.
 final class LibFCGIRequest {
     private let raw: UnsafeMutablePointer<FCGX_Request>
     /// Where the body is read, in chunks; allocated once per thread, not per request.
     private var readBuffer = [CChar](repeating: 0, count: 16 * 1024)
 
-    init(listenSocket: Int32) {
+    init() {
         raw = .allocate(capacity: 1)
-        FCGX_InitRequest(raw, listenSocket, FCGI_FAIL_ACCEPT_ON_INTR)
+        // No listening socket: should libfcgi want to accept (after a broken connection), it fails instead.
+        FCGX_InitRequest(raw, -1, FCGI_FAIL_ACCEPT_ON_INTR)
     }
 
     deinit {
@@ -129,38 +197,23 @@ final class LibFCGIRequest {
         raw.deallocate()
     }
 
-    /// What waiting on a kept connection ended with.
-    enum ConnectionWait {
-        /// A request is there to be read.
-        case request
-        /// nginx closed the connection.
-        case closed
-        /// The timeout passed or a signal interrupted the wait.
-        case idle
+    /// Reads the next request's head (its role and parameters) from `connection`, blocking until it is there.
+    /// Returns false when the connection broke or spoke something else than FastCGI: libfcgi has closed it.
+    func accept(on connection: Int32) -> Bool {
+        raw.pointee.ipcFd = connection
+        // FCGX_Accept_r first finishes the previous request, closing its connection unless it was kept.
+        raw.pointee.keepConnection = 1
+        return FCGX_Accept_r(raw) >= 0
     }
 
-    /// Whether the last request's connection was kept open for the next one.
-    var hasKeptConnection: Bool { raw.pointee.ipcFd >= 0 }
-
-    /// Waits on the kept connection (which `hasKeptConnection` must report) for the next request, without
-    /// reading it; `timeoutMilliseconds` -1 waits until a request, a close or a signal.
-    func waitOnKeptConnection(timeoutMilliseconds: Int32) -> ConnectionWait {
-        switch CFastCGI_wait_on_connection(raw.pointee.ipcFd, timeoutMilliseconds) {
-        case 1: .request
-        case 0: .closed
-        default: .idle
-        }
-    }
-
-    /// Waits for the next request (on the kept connection, or a new one). Returns false on failure,
-    /// which includes being woken by `LibFCGI.wake`.
-    func accept() -> Bool { FCGX_Accept_r(raw) >= 0 }
-
-    /// Completes the request. The connection stays open only if nginx asked to keep it and `keepConnection`
-    /// is still true.
-    func finish(keepConnection: Bool) {
+    /// Completes the request. Returns whether the connection stays open (nginx asked to keep it and
+    /// `keepConnection` is still true); it is then the caller's again, no longer this request's.
+    func finish(keepConnection: Bool) -> Bool {
         if !keepConnection { raw.pointee.keepConnection = 0 }
         FCGX_Finish_r(raw)
+        guard raw.pointee.ipcFd >= 0 else { return false }
+        raw.pointee.ipcFd = -1
+        return true
     }
 
     /// The request's parameters, copied into `request` (libfcgi frees them at `FCGX_Finish_r`).

@@ -3,16 +3,21 @@ import Foundation
 public import Logging
 import Synchronization
 
-/// A pool of threads, each blocking in `FCGX_Accept_r` on the same listening socket and serving one request
-/// at a time, synchronously.
+/// A fixed pool of threads serving the FastCGI connections of one listening socket, request by request, in the
+/// order the requests arrive.
 ///
-/// With `fastcgi_keep_conn on`, libfcgi binds a thread to one nginx connection for as long as nginx keeps it,
-/// so `threadCount` must exceed the number of connections nginx keeps open to this instance (its upstream
-/// `keepalive` times its worker processes), or requests on new connections wait silently.
+/// Connections are not tied to threads. Every thread waits on one epoll set holding the listening socket and every
+/// open connection, each armed for a single report (`EPOLLONESHOT`); the kernel wakes one waiting thread per ready
+/// descriptor, in the order they became ready. A thread that gets the listening socket accepts what waits in its
+/// backlog and arms each new connection; one that gets a connection reads and serves its request with libfcgi,
+/// then arms the connection again if nginx keeps it (`fastcgi_keep_conn on`). So nginx may keep any number of
+/// connections open without holding a thread, and a request on a kept connection waits its turn behind requests
+/// on new ones, where the thread-per-connection model (libfcgi's own) served kept connections first and left new
+/// ones in the backlog for seconds under load (README → Performance).
 public final class WorkerPool: Sendable {
     public struct Configuration: Sendable {
-        /// Threads accepting requests. Default 64: above the shipped nginx site's `keepalive 16` times two nginx
-        /// worker processes.
+        /// Threads serving requests. Default 64: how many requests run at once, those waiting on Kratos, a
+        /// database or an `@http` service included. Connections do not hold threads.
         public var threadCount: Int = 64
         /// Largest request body read into memory; a larger one is discarded and the handler told. Default 1 MiB.
         public var maxBodyBytes: Int = 1 << 20
@@ -36,10 +41,8 @@ public final class WorkerPool: Sendable {
 
     private enum SlotState {
         case starting
-        /// Blocked in `accept` on the listening socket; the drain wakes it with a signal.
-        case accepting(pthread_t)
-        /// Waiting for nginx's next request on a kept connection, or for nginx to close it.
-        case onKeptConnection
+        /// Waiting on the connection poll; the drain wakes it with a signal.
+        case waiting(pthread_t)
         case busy
         case exited
     }
@@ -49,13 +52,21 @@ public final class WorkerPool: Sendable {
         let state = Mutex<SlotState>(.starting)
     }
 
+    /// The poll tag of the listening socket (above every descriptor); a connection's tag is its descriptor.
+    private static let listenTag = UInt64(Int32.max) + 1
+    /// Connections accepted per report of the listening socket before others get their turn.
+    private static let acceptBatch = 64
+
     private let configuration: Configuration
     private let address: ListenAddress
     private let listenSocket: Int32
+    private let poll: ConnectionPoll
     private let logger: Logger
     private let slots: [Slot]
-    /// Set once no new connection will be accepted; threads without a kept connection then exit.
+    /// Set once no new connection will be accepted; the threads exit when no connection is left open.
     private let acceptClosed = Atomic<Bool>(false)
+    /// FastCGI connections accepted and not closed yet.
+    private let connections = Atomic<Int>(0)
 
     /// Opens the listening socket. Nothing is accepted until `start(makeHandler:)`.
     public init(
@@ -72,6 +83,10 @@ public final class WorkerPool: Sendable {
             backlog: configuration.backlog,
             environment: environment ?? ProcessInfo.processInfo.environment
         )
+        self.poll = try ConnectionPoll()
+        guard Connections.makeNonBlocking(listenSocket), poll.arm(listenSocket, tag: Self.listenTag, firstTime: true) else {
+            throw .notAListeningSocket(fd: listenSocket, origin: "\(address)")
+        }
         self.slots = (0..<max(1, configuration.threadCount)).map { _ in Slot() }
     }
 
@@ -98,6 +113,9 @@ public final class WorkerPool: Sendable {
 
     public var threadCount: Int { slots.count }
 
+    /// FastCGI connections open (nginx's kept ones and those serving a request).
+    public var openConnections: Int { connections.load(ordering: .relaxed) }
+
     /// Stops accepting new connections and lets the requests in flight finish, up to `gracePeriod`.
     ///
     /// A kept connection is never closed from this side while nginx may be reusing it: nginx would see its next
@@ -113,10 +131,10 @@ public final class WorkerPool: Sendable {
             for slot in slots {
                 slot.state.withLock { state in
                     switch state {
-                    case .accepting(let thread):
+                    case .waiting(let thread):
                         LibFCGI.wake(thread)
                         running += 1
-                    case .starting, .busy, .onKeptConnection:
+                    case .starting, .busy:
                         running += 1
                     case .exited:
                         break
@@ -139,6 +157,7 @@ public final class WorkerPool: Sendable {
     private func stopAccepting(until deadline: ContinuousClock.Instant) {
         guard case .unixSocket(let path, _, _, _) = address else {
             acceptClosed.store(true, ordering: .sequentiallyConsistent)
+            poll.remove(listenSocket)
             return
         }
         LibFCGI.unlinkSocket(path: path)
@@ -146,45 +165,87 @@ public final class WorkerPool: Sendable {
             Thread.sleep(forTimeInterval: 0.002)
         }
         acceptClosed.store(true, ordering: .sequentiallyConsistent)
+        poll.remove(listenSocket)
         LibFCGI.shutdownSocket(listenSocket)
     }
 
     private var isAcceptClosed: Bool { acceptClosed.load(ordering: .sequentiallyConsistent) }
 
     private func runWorker(slot: Slot, handler: Handler) {
-        let request = LibFCGIRequest(listenSocket: listenSocket)
+        let request = LibFCGIRequest()
         let thread = LibFCGI.currentThread()
         while true {
-            if request.hasKeptConnection {
-                // Waiting here rather than inside libfcgi's read lets this thread tell nginx closing the
-                // connection apart from a request, so a drain never closes a connection nginx may reuse.
-                slot.state.withLock { $0 = .onKeptConnection }
-                switch request.waitOnKeptConnection(timeoutMilliseconds: -1) {
-                case .request: break
-                case .closed:
-                    request.finish(keepConnection: false)
-                    continue
-                case .idle:
-                    continue
-                }
-                slot.state.withLock { $0 = .busy }
-            } else {
-                if isAcceptClosed { break }
-                slot.state.withLock { $0 = .accepting(thread) }
-            }
-            guard request.accept() else {
-                if !isAcceptClosed {
-                    // EMFILE and the like: do not spin on a persistent accept failure.
-                    logger.warning("FCGX_Accept_r failed", metadata: ["errno": "\(errno)"])
-                    Thread.sleep(forTimeInterval: 0.01)
-                }
-                continue
-            }
+            let draining = isAcceptClosed
+            if draining, connections.load(ordering: .sequentiallyConsistent) == 0 { break }
+            slot.state.withLock { $0 = .waiting(thread) }
+            // While draining, look up now and then: the last connection may close on another thread.
+            guard let tag = poll.wait(timeoutMilliseconds: draining ? 20 : -1) else { continue }
             slot.state.withLock { $0 = .busy }
-            serve(request, with: handler)
-            request.finish(keepConnection: true)
+            if tag == Self.listenTag {
+                acceptPending()
+            } else {
+                serveConnection(Int32(truncatingIfNeeded: tag), with: request, handler: handler)
+            }
         }
         slot.state.withLock { $0 = .exited }
+    }
+
+    /// Accepts up to `acceptBatch` connections from the backlog, arms each, then arms the listening socket again.
+    private func acceptPending() {
+        for _ in 0..<Self.acceptBatch {
+            switch Connections.accept(listenSocket) {
+            case .connection(let fd):
+                connections.add(1, ordering: .sequentiallyConsistent)
+                if !poll.arm(fd, tag: UInt64(fd), firstTime: true) { close(fd) }
+            case .refused:
+                continue
+            case .none:
+                return rearmListeningSocket()
+            case .failed(let error):
+                if isAcceptClosed { return }
+                // EMFILE and the like: the connection stays in the backlog; do not spin on it.
+                logger.warning("accept failed", metadata: ["errno": "\(error)"])
+                Thread.sleep(forTimeInterval: 0.01)
+                return rearmListeningSocket()
+            }
+        }
+        rearmListeningSocket()
+    }
+
+    private func rearmListeningSocket() {
+        guard !isAcceptClosed else { return }
+        poll.arm(listenSocket, tag: Self.listenTag)
+    }
+
+    /// Serves the request waiting on `fd`, then arms it again if nginx keeps it, or closes it.
+    private func serveConnection(_ fd: Int32, with request: LibFCGIRequest, handler: Handler) {
+        switch Connections.state(of: fd) {
+        case .closed:
+            return close(fd)
+        case .empty:
+            poll.arm(fd, tag: UInt64(fd))
+            return
+        case .request:
+            break
+        }
+        guard request.accept(on: fd) else {
+            // Not FastCGI, or broken mid-request: libfcgi closed it.
+            connections.subtract(1, ordering: .sequentiallyConsistent)
+            return
+        }
+        serve(request, with: handler)
+        if request.finish(keepConnection: true) {
+            if !poll.arm(fd, tag: UInt64(fd)) { close(fd) }
+        } else {
+            connections.subtract(1, ordering: .sequentiallyConsistent)
+        }
+    }
+
+    /// Closes a connection this pool accepted (nginx closed it, or it cannot be polled).
+    private func close(_ fd: Int32) {
+        poll.remove(fd)
+        Connections.close(fd)
+        connections.subtract(1, ordering: .sequentiallyConsistent)
     }
 
     private func serve(_ request: LibFCGIRequest, with handler: Handler) {

@@ -132,15 +132,6 @@ def test_make_install_into_a_destdir_gives_a_working_service(binary, tmp_path):
     assert left == ["etc/graphql-fcgi/graphql-fcgi.yaml"], left  # the admin's settings stay
 
 
-def test_the_default_thread_count_exceeds_what_nginx_keeps_open():
-    with open(os.path.join(ROOT, "nginx", "graphql-fcgi.conf")) as site:
-        keepalive = int(re.search(r"^\s*keepalive (\d+);", site.read(), re.M).group(1))
-    with open(os.path.join(ROOT, "Sources", "FastCGI", "WorkerPool.swift")) as source:
-        threads = int(re.search(r"public var threadCount: Int = (\d+)", source.read()).group(1))
-    nginx_workers = os.cpu_count() or 2
-    assert threads > keepalive * max(2, nginx_workers)
-
-
 def test_rate_limit_answers_429_per_client_address(stack):
     """From 127.0.0.2 (another client as far as nginx can tell), a fast burst passes the 20 r/s + 40 burst limit."""
     import http.client

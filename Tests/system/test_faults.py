@@ -22,8 +22,9 @@ def test_a_killed_instance_costs_only_its_requests_in_flight(binary, record_prop
         record_property("failed_of", f"{failed}/{len(outcomes)}")
         print(f"\nSIGKILL under load: {failed} of {len(outcomes)} requests failed")
         assert outcomes.count(200) > 500
-        # Each request in flight on the killed instance (8 clients) and each connection nginx had kept to it
-        # (keepalive 16) can fail once; anything beyond would mean the surviving instance was not used.
+        # Each request in flight on the killed instance (8 clients) and each connection nginx had kept to it (no
+        # more than the clients, 8, though keepalive allows more) can fail once, with some slack; anything beyond
+        # would mean the surviving instance was not used.
         assert failed <= 8 + 16
         assert Connection(stack.socket_path(1)).request(b'{"query":"{ hello }"}')[0] == 200
     finally:

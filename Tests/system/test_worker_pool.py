@@ -1,4 +1,4 @@
-"""The libfcgi worker pool: listening modes, kept connections, and draining on SIGTERM."""
+"""The worker pool: listening modes, kept connections served in turn, and draining on SIGTERM."""
 import concurrent.futures
 import json
 import os
@@ -20,7 +20,7 @@ SCHEMA = os.path.join(ROOT, "schema", "schema.graphql")
 def test_more_concurrent_kept_connections_than_nginx_keepalive_are_all_served(binary):
     """nginx (2 worker processes, keepalive 4 each) opens more upstream connections than it keeps; every request on
     every connection must be answered, none left waiting behind a thread pinned to an idle kept connection."""
-    stack = Stack(binary, instances=1, nginx_workers=2, site_overrides={"keepalive 16;": "keepalive 4;"}).start()
+    stack = Stack(binary, instances=1, nginx_workers=2, site_overrides={"keepalive 128;": "keepalive 4;"}).start()
     try:
         clients, rounds = 48, 25
 
@@ -37,22 +37,58 @@ def test_more_concurrent_kept_connections_than_nginx_keepalive_are_all_served(bi
         stack.stop()
 
 
-def test_idle_kept_connections_pin_threads_but_spare_threads_still_serve(binary):
-    """Each connection nginx keeps holds a worker thread; with threads above that count, new ones are still served."""
-    stack = Stack(binary, instances=1, worker_args=["--threads", "8"]).start()
+def test_idle_kept_connections_hold_no_thread(binary):
+    """Connections nginx keeps open wait in the worker's poll, not on a thread: 20 of them held idle against a
+    2-thread worker, requests on new connections are still served."""
+    stack = Stack(binary, instances=1, worker_args=["--threads", "2"]).start()
     held = []
     try:
-        for _ in range(7):  # one thread fewer than the pool
+        for _ in range(20):
             connection = Connection(stack.socket_path(1))
             status, _, _ = connection.request(HELLO, keep=True)
             assert status == 200
             held.append(connection)
         for _ in range(20):
             assert send(stack.port, "POST", HELLO, JSON, timeout=5).status == 200
+        # The held connections are still usable: each was armed again after its request.
+        assert all(connection.request(HELLO, keep=True)[0] == 200 for connection in held)
     finally:
         for connection in held:
             connection.close()
         stack.stop()
+
+
+def test_a_busy_kept_connection_does_not_starve_a_new_one(binary):
+    """With one thread, a kept connection sending request after request for two seconds must not hold it: a request
+    on a new connection is served in its turn (a thread-per-connection pool served it only once the busy
+    connection closed)."""
+    stack = Stack(binary, instances=1, worker_args=["--threads", "1"])
+    stack.prefix = tempfile.mkdtemp(prefix="graphql-fcgi-fair-")
+    stack.start_worker(1)
+    busy = Connection(stack.socket_path(1))
+    stop = time.monotonic() + 2
+
+    def keep_sending():
+        count = 0
+        while time.monotonic() < stop:
+            assert busy.request(HELLO, keep=True)[0] == 200
+            count += 1
+        return count
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            sent = pool.submit(keep_sending)
+            time.sleep(0.3)
+            newcomer = Connection(stack.socket_path(1))
+            newcomer.socket.settimeout(1.5)
+            status, _, body = newcomer.request(HELLO)
+            answered_at = time.monotonic()
+            assert status == 200 and json.loads(body)["data"]["hello"] == "Hello, world!"
+            assert answered_at < stop, "the new connection was answered only after the busy one stopped"
+            assert sent.result() > 10
+    finally:
+        busy.close()
+        stack.stop_worker(1)
 
 
 def test_sigterm_finishes_the_request_in_flight_then_exits_0(binary):

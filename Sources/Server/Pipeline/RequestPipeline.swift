@@ -50,10 +50,13 @@ public struct RequestPipeline: Sendable {
     public func makeThreadHandler() -> WorkerPool.Handler {
         let executor = WorkerThreadExecutor()
         let view = ThreadHandlerView(handlers)
+        let metricHandles = ServerMetrics.ThreadHandles()
         return { request in
             view.refresh()
             let (graphQL, documents) = (view.handler, view.documents)
-            return executor.runBlocking { await self.respond(to: request, graphQL: graphQL, threadCache: documents) }
+            return executor.runBlocking {
+                await self.respond(to: request, graphQL: graphQL, threadCache: documents, metricHandles: metricHandles)
+            }
         }
     }
 
@@ -63,13 +66,18 @@ public struct RequestPipeline: Sendable {
     }
 
     /// Answers one request, counts it, and logs it; the response carries the request id in `X-Request-Id`.
-    func respond(to request: FastCGIRequest, graphQL: GraphQLHTTPHandler, threadCache: ThreadDocumentCache?) async -> FastCGIResponse {
+    func respond(
+        to request: FastCGIRequest,
+        graphQL: GraphQLHTTPHandler,
+        threadCache: ThreadDocumentCache?,
+        metricHandles: ServerMetrics.ThreadHandles? = nil
+    ) async -> FastCGIResponse {
         let started = ContinuousClock.now
         let requestID = RequestID.from(nginx: request[parameter: "REQUEST_ID"])
         let path = request[parameter: "DOCUMENT_URI"] ?? endpoint.path
         let routed = await route(request, path: path, requestID: requestID, graphQL: graphQL, threadCache: threadCache)
         let duration = ContinuousClock.now - started
-        metrics?.record(status: routed.response.status, duration: duration, operation: routed.operation)
+        metrics?.record(status: routed.response.status, duration: duration, operation: routed.operation, thread: metricHandles)
         let slow = requestLog?.record(
             RequestLog.Entry(
                 requestID: requestID,
