@@ -170,8 +170,11 @@ struct ServeOptions: ParsableArguments {
     @Flag(help: "Do not log a line per request.")
     var noAccessLog = false
 
-    @Option(help: "KiB of access-log lines to keep before one write (written every second and on drain; lost on a crash). 0: every line at once.")
+    @Option(help: "KiB of access-log lines a worker thread keeps before writing them itself. 0: every line at once (one write per request).")
     var accessLogBufferKb: Int = RequestLog.Configuration().accessLogBufferBytes / 1024
+
+    @Option(help: "Milliseconds between writes of the buffered access-log lines: a crash loses at most this last interval's lines.")
+    var accessLogFlushMs: Int = Int(RequestLog.Configuration().accessLogFlushInterval.components.attoseconds / 1_000_000_000_000_000)
 
     @Option(help: "Log requests slower than this many milliseconds, with the operation and query hash; 0 turns it off.")
     var slowRequestMs: Int = RequestLog.Configuration().slowRequestThreshold.map(Defaults.milliseconds) ?? 0
@@ -278,7 +281,8 @@ struct ServeOptions: ParsableArguments {
         configuration.throttle.registrationsPerAddress = .init(limit: registrationsPerAddress, window: .seconds(registrationWindow))
         configuration.trustedProxies = trustedProxy.compactMap(AddressRange.init)
         configuration.requestLog.accessLog = !noAccessLog
-        configuration.requestLog.accessLogBufferBytes = accessLogBufferKb * 1024
+        configuration.requestLog.accessLogBufferBytes = min(accessLogBufferKb, 1 << 20) * 1024
+        configuration.requestLog.accessLogFlushInterval = .milliseconds(accessLogFlushMs)
         configuration.requestLog.slowRequestThreshold = slowRequestMs == 0 ? nil : .milliseconds(slowRequestMs)
         configuration.recycling = Recycling(
             maxRequests: maxRequests == 0 ? nil : maxRequests,

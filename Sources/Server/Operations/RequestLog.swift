@@ -13,9 +13,12 @@ public struct RequestLog: Sendable {
         /// Requests slower than this are logged at `warning` with the operation name and query hash. Default
         /// 1 s; nil switches the slow log off.
         public var slowRequestThreshold: Duration? = .seconds(1)
-        /// Bytes of access-log lines kept before one write; 0 (the default) writes every line at once. Lines still
-        /// in the buffer are written every second and when the process drains, but lost if it crashes.
-        public var accessLogBufferBytes = 0
+        /// Bytes of access-log lines a worker thread keeps before writing them itself; 0 writes every line at
+        /// once. Default 64 KiB.
+        public var accessLogBufferBytes = 64 << 10
+        /// How often a flusher thread writes the buffered access-log lines (and a drain writes the rest): a crash
+        /// loses the lines of this last interval at most. Default 5 ms.
+        public var accessLogFlushInterval: Duration = .milliseconds(5)
 
         /// The production defaults.
         public init() {}
@@ -30,8 +33,14 @@ public struct RequestLog: Sendable {
     public init(configuration: Configuration = .init(), logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        self.accessLog = AccessLogWriter(bufferBytes: configuration.accessLogBufferBytes)
+        self.accessLog = AccessLogWriter(
+            bufferBytes: configuration.accessLogBufferBytes,
+            flushInterval: configuration.accessLogFlushInterval
+        )
     }
+
+    /// A buffer for the access-log lines of one worker thread.
+    func makeThreadBuffer() -> AccessLogWriter.ThreadBuffer { accessLog.makeThreadBuffer() }
 
     /// Writes the access-log lines waiting in the buffer, if there is one.
     public func flush() {
@@ -49,9 +58,9 @@ public struct RequestLog: Sendable {
         var identityID: String?
     }
 
-    /// Logs `entry`; returns whether it was a slow request.
+    /// Logs `entry` (into `buffer`, the calling thread's, when given); returns whether it was a slow request.
     @discardableResult
-    func record(_ entry: Entry) -> Bool {
+    func record(_ entry: Entry, buffer: AccessLogWriter.ThreadBuffer? = nil) -> Bool {
         let slow = configuration.slowRequestThreshold.map { entry.duration > $0 } ?? false
         if configuration.accessLog {
             accessLog.write([
@@ -66,7 +75,7 @@ public struct RequestLog: Sendable {
                 "operation_type": entry.operation?.type ?? "-",
                 "operation": entry.operation.map { $0.name ?? "-" } ?? "-",
                 "identity": entry.identityID ?? "-",
-            ])
+            ], buffer: buffer)
         }
         guard slow else { return false }
         var metadata: Logger.Metadata = [

@@ -50,14 +50,20 @@ public struct RequestPipeline: Sendable {
     public func makeThreadHandler() -> WorkerPool.Handler {
         let executor = WorkerThreadExecutor()
         let view = ThreadHandlerView(handlers)
-        let metricHandles = ServerMetrics.ThreadHandles()
+        let thread = ThreadState(metrics: ServerMetrics.ThreadHandles(), accessLog: requestLog?.makeThreadBuffer())
         return { request in
             view.refresh()
             let (graphQL, documents) = (view.handler, view.documents)
             return executor.runBlocking {
-                await self.respond(to: request, graphQL: graphQL, threadCache: documents, metricHandles: metricHandles)
+                await self.respond(to: request, graphQL: graphQL, threadCache: documents, thread: thread)
             }
         }
+    }
+
+    /// What one worker thread keeps for itself, so that counting and logging a request takes no shared lock.
+    struct ThreadState: Sendable {
+        var metrics: ServerMetrics.ThreadHandles?
+        var accessLog: AccessLogWriter.ThreadBuffer?
     }
 
     /// Answers one request with the handler in service.
@@ -70,14 +76,14 @@ public struct RequestPipeline: Sendable {
         to request: FastCGIRequest,
         graphQL: GraphQLHTTPHandler,
         threadCache: ThreadDocumentCache?,
-        metricHandles: ServerMetrics.ThreadHandles? = nil
+        thread: ThreadState? = nil
     ) async -> FastCGIResponse {
         let started = ContinuousClock.now
         let requestID = RequestID.from(nginx: request[parameter: "REQUEST_ID"])
         let path = request[parameter: "DOCUMENT_URI"] ?? endpoint.path
         let routed = await route(request, path: path, requestID: requestID, graphQL: graphQL, threadCache: threadCache)
         let duration = ContinuousClock.now - started
-        metrics?.record(status: routed.response.status, duration: duration, operation: routed.operation, thread: metricHandles)
+        metrics?.record(status: routed.response.status, duration: duration, operation: routed.operation, thread: thread?.metrics)
         let slow = requestLog?.record(
             RequestLog.Entry(
                 requestID: requestID,
@@ -88,7 +94,8 @@ public struct RequestPipeline: Sendable {
                 duration: duration,
                 operation: routed.operation,
                 identityID: routed.identityID
-            )
+            ),
+            buffer: thread?.accessLog
         )
         status.record(status: routed.response.status, slow: slow ?? false)
         return routed.response
