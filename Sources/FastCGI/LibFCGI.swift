@@ -54,7 +54,8 @@ enum LibFCGI {
     /// Makes every `accept` on a listening socket fail at once, including calls already blocked in it.
     static func shutdownSocket(_ fd: Int32) { shutdown(fd, Int32(SHUT_RDWR)) }
 
-    /// Whether a connection waits in the listen backlog of `fd`.
+    /// Whether `fd` is readable now: a connection waits in the backlog of a listening socket, or a descriptor is
+    /// ready in an epoll set.
     static func hasPendingConnection(_ fd: Int32) -> Bool { CFastCGI_has_pending_connection(fd) == 1 }
 
     static func unlinkSocket(path: String) { unlink(path) }
@@ -108,6 +109,20 @@ enum LibFCGI {
     }
 
     static func currentThread() -> pthread_t { pthread_self() }
+
+    /// The CPU-time clock of the calling thread.
+    static func currentThreadCPUClock() -> Int32 {
+        var clock = clockid_t()
+        return pthread_getcpuclockid(pthread_self(), &clock) == 0 ? clock : -1
+    }
+
+    /// CPU time of the thread whose clock `clock` is (0 when unknown).
+    static func cpuNanoseconds(clock: Int32) -> Int64 {
+        guard clock != -1 else { return 0 }
+        var time = timespec()
+        guard clock_gettime(clock, &time) == 0 else { return 0 }
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+    }
 
     static func wake(_ thread: pthread_t) { pthread_kill(thread, wakeSignal) }
 }

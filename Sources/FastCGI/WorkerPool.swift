@@ -19,6 +19,9 @@ public final class WorkerPool: Sendable {
         /// Threads serving requests. Default 64: how many requests run at once, those waiting on Kratos, a
         /// database or an `@http` service included. Connections do not hold threads.
         public var threadCount: Int = 64
+        /// Threads polling and serving at once while none waits; more (up to `threadCount`) are let in while some
+        /// wait on Kratos, a database or an upstream (see `ThreadAdmission`). Default: the number of cores.
+        public var concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
         /// Largest request body read into memory; a larger one is discarded and the handler told. Default 1 MiB.
         public var maxBodyBytes: Int = 1 << 20
         /// `listen(2)` backlog for a socket this process creates. Default 1024.
@@ -41,6 +44,8 @@ public final class WorkerPool: Sendable {
 
     private enum SlotState {
         case starting
+        /// Parked by the admission while enough threads are active; the drain lets it in.
+        case parked
         /// Waiting on the connection poll; the drain wakes it with a signal.
         case waiting(pthread_t)
         case busy
@@ -63,6 +68,7 @@ public final class WorkerPool: Sendable {
     private let poll: ConnectionPoll
     private let logger: Logger
     private let slots: [Slot]
+    private let admission: ThreadAdmission
     /// Set once no new connection will be accepted; the threads exit when no connection is left open.
     private let acceptClosed = Atomic<Bool>(false)
     /// FastCGI connections accepted and not closed yet.
@@ -88,20 +94,28 @@ public final class WorkerPool: Sendable {
             throw .notAListeningSocket(fd: listenSocket, origin: "\(address)")
         }
         self.slots = (0..<max(1, configuration.threadCount)).map { _ in Slot() }
+        let poll = self.poll
+        self.admission = ThreadAdmission(threads: slots.count, concurrency: configuration.concurrency) {
+            LibFCGI.hasPendingConnection(poll.descriptor)
+        }
     }
 
     /// Starts the threads. `makeHandler` runs once on each worker thread, so per-thread state (an executor bound
     /// to the thread, buffers) can live in the handler it returns.
     public func start(makeHandler: @escaping @Sendable () -> Handler) {
+        admission.start()
         for index in slots.indices {
             let thread = Thread { [self] in
-                runWorker(slot: slots[index], handler: makeHandler())
+                runWorker(slot: slots[index], gate: admission.gates[index], handler: makeHandler())
             }
             thread.stackSize = configuration.threadStackBytes
             thread.name = "fcgi-worker-\(index)"
             thread.start()
         }
-        logger.info("accepting FastCGI requests", metadata: ["listen": "\(address)", "threads": "\(slots.count)"])
+        logger.info(
+            "accepting FastCGI requests",
+            metadata: ["listen": "\(address)", "threads": "\(slots.count)", "concurrency": "\(configuration.concurrency)"]
+        )
     }
 
     /// Threads currently serving a request.
@@ -126,6 +140,7 @@ public final class WorkerPool: Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: gracePeriod)
         stopAccepting(until: deadline)
+        admission.close()
         while clock.now < deadline {
             var running = 0
             for slot in slots {
@@ -134,7 +149,7 @@ public final class WorkerPool: Sendable {
                     case .waiting(let thread):
                         LibFCGI.wake(thread)
                         running += 1
-                    case .starting, .busy:
+                    case .starting, .busy, .parked:
                         running += 1
                     case .exited:
                         break
@@ -171,22 +186,31 @@ public final class WorkerPool: Sendable {
 
     private var isAcceptClosed: Bool { acceptClosed.load(ordering: .sequentiallyConsistent) }
 
-    private func runWorker(slot: Slot, handler: Handler) {
+    private func runWorker(slot: Slot, gate: ThreadAdmission.Gate, handler: Handler) {
         let request = LibFCGIRequest()
         let thread = LibFCGI.currentThread()
+        admission.join(gate)
         while true {
             let draining = isAcceptClosed
             if draining, connections.load(ordering: .sequentiallyConsistent) == 0 { break }
+            slot.state.withLock { $0 = .parked }
+            admission.admit(gate)
             slot.state.withLock { $0 = .waiting(thread) }
+            admission.polling(true)
             // While draining, look up now and then: the last connection may close on another thread.
-            guard let tag = poll.wait(timeoutMilliseconds: draining ? 20 : -1) else { continue }
+            let tag = poll.wait(timeoutMilliseconds: isAcceptClosed ? 20 : -1)
+            admission.polling(false)
+            guard let tag else { continue }
             slot.state.withLock { $0 = .busy }
+            admission.serving(gate, true)
             if tag == Self.listenTag {
                 acceptPending()
             } else {
                 serveConnection(Int32(truncatingIfNeeded: tag), with: request, handler: handler)
             }
+            admission.serving(gate, false)
         }
+        admission.leave(gate)
         slot.state.withLock { $0 = .exited }
     }
 

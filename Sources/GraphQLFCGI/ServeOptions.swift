@@ -58,8 +58,11 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "The SDL schema file.")
     var schema: String = ServerConfiguration().schemaPath
 
-    @Option(help: "Worker threads; keep above the connections nginx keeps open to this instance.")
+    @Option(help: "Worker threads: the most requests served at once, those waiting on Kratos, a database or an upstream included.")
     var threads: Int = WorkerPool.Configuration().threadCount
+
+    @Option(help: "Threads serving at once while none waits (default: the number of cores); more, up to --threads, are let in while some wait on Kratos, a database or an upstream.")
+    var concurrency: Int = WorkerPool.Configuration().concurrency
 
     @Option(help: "Largest request body in bytes; larger ones get 413.")
     var maxBodyBytes: Int = WorkerPool.Configuration().maxBodyBytes
@@ -190,7 +193,7 @@ struct ServeOptions: ParsableArguments {
 
     /// The lowest value of each integer setting; the file and the environment are checked against the same table.
     static let minimums: [String: Int] = [
-        "threads": 1, "max-body-bytes": 1, "max-document-nesting": 1, "kratos-timeout-ms": 1, "kratos-connect-timeout-ms": 1,
+        "threads": 1, "concurrency": 1, "max-body-bytes": 1, "max-document-nesting": 1, "kratos-timeout-ms": 1, "kratos-connect-timeout-ms": 1,
         "session-cache-entries": 1, "login-failure-window": 1, "registration-window": 1, "sql-max-rows": 1, "sql-time-limit-ms": 1,
         "http-timeout-ms": 1, "http-max-response-bytes": 1, "http-max-calls-per-request": 1,
     ]
@@ -253,6 +256,7 @@ struct ServeOptions: ParsableArguments {
         configuration.httpData.maxResponseBytes = httpMaxResponseBytes
         configuration.httpData.maxCallsPerRequest = httpMaxCallsPerRequest
         configuration.workers.threadCount = threads
+        configuration.workers.concurrency = concurrency
         configuration.workers.maxBodyBytes = maxBodyBytes
         configuration.gracePeriod = .seconds(gracePeriod)
         configuration.graphQL.statusCodePolicy = GraphQLHTTPConfiguration.StatusCodePolicy(rawValue: statusCodes) ?? .compatible

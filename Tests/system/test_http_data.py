@@ -211,3 +211,31 @@ def test_check_config_names_the_sdl_line_of_each_broken_directive(binary, tmp_pa
     assert "Query.ok" not in result.stderr
     bad_header = check_config(binary, str(schema), "--http-header", "svc.internal Bad Name: x")
     assert "--http-header svc.internal …: must be HOST[:PORT] Name: value" in bad_header.stderr
+
+
+def test_requests_waiting_on_the_service_let_parked_threads_serve_others(binary, upstream, tmp_path):
+    """One thread active (`--concurrency 1`) of eight: while requests wait 3 s on the service, the pool lets parked
+    threads in, so a quick request sent after them is answered before any of them."""
+    schema = tmp_path / "schema.graphql"
+    schema.write_text(schema_text(upstream, free_port()))
+    stack = Stack(binary, instances=1, schema=str(schema), kratos=False,
+                  worker_args=["--concurrency", "1", "--threads", "8", "--http-timeout-ms", "5000"]).start()
+    finished = []
+
+    def ask(name, query):
+        result = gql(stack.port, query)
+        finished.append((time.monotonic(), name, result))
+
+    try:
+        slow = [threading.Thread(target=ask, args=("slow", "{ slow { name } }")) for _ in range(3)]
+        for thread in slow:
+            thread.start()
+        time.sleep(0.3)
+        ask("quick", '{ item(id: "1") { name } }')
+        for thread in slow:
+            thread.join()
+        names = [name for _, name, _ in sorted(finished, key=lambda entry: entry[0])]
+        assert names == ["quick", "slow", "slow", "slow"], names
+        assert all("errors" not in result for _, _, result in finished), finished
+    finally:
+        stack.stop()
