@@ -6,17 +6,24 @@ public import Foundation
 public enum SHA256Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
-    /// The SHA-256 of the UTF-8 bytes of `text`.
-    public static func of(_ text: String) -> String { of(Data(text.utf8)) }
+    /// The SHA-256 of the UTF-8 bytes of `text` (hashed in place: no copy into a `Data` first).
+    public static func of(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { hex(SHA256.hash(data: $0)) }
+    }
 
     /// The SHA-256 of `data`.
-    public static func of(_ data: Data) -> String {
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: data) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
+    public static func of(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
+
+    private static func hex(_ digest: SHA256.Digest) -> String {
+        String(unsafeUninitializedCapacity: 64) { buffer in
+            var index = 0
+            for byte in digest {
+                buffer[index] = digits[Int(byte >> 4)]
+                buffer[index + 1] = digits[Int(byte & 0x0F)]
+                index += 2
+            }
+            return 64
         }
-        return String(decoding: hex, as: UTF8.self)
     }
 }
