@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -138,6 +139,11 @@ int CFastCGI_accept(int listen_fd, const char *allowed_addresses) {
     socklen_t length = sizeof(address);
     int fd = accept4(listen_fd, &address.any, &length, SOCK_CLOEXEC);
     if (fd < 0) return -1;
+    // nginx sends a request whole and reads the answer at once: a peer that stops halfway through either frees
+    // the thread reading or writing for it after 10 s, instead of holding it for good.
+    struct timeval limit = {.tv_sec = 10, .tv_usec = 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof(limit));
     if (address.any.sa_family == AF_INET || address.any.sa_family == AF_INET6) {
         int on = 1;  // FastCGI replies are never answered: no Nagle delay (as libfcgi does)
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));

@@ -11,8 +11,9 @@ import Synchronization
 /// beyond `concurrency` park (most recently parked woken first), and a monitor lets one in when requests are
 /// waiting in the poll, no thread is polling, and an active thread is waiting rather than running: its CPU clock
 /// advanced less than 5% of the time since the monitor last looked. Nothing has to say it blocks: a synchronous
-/// database call, a Kratos call awaited on the thread and a resolver sleeping all look the same. A thread that
-/// finds more than `concurrency` active when it is done parks again.
+/// database call, a Kratos call awaited on the thread and a resolver sleeping all look the same. Threads let in
+/// stay while the ones they stand in for wait; a thread that finds more than `concurrency` plus those active when
+/// it is done parks again.
 final class ThreadAdmission: Sendable {
     /// One worker thread's place in the admission: its parking spot and its CPU clock.
     final class Gate: @unchecked Sendable {
@@ -33,6 +34,9 @@ final class ThreadAdmission: Sendable {
     private let pollers = Atomic<Int>(0)
     private let parked = Mutex<[Gate]>([])
     private let closed = Atomic<Bool>(false)
+    /// Active threads the monitor last saw waiting rather than running: they do not count against `concurrency`,
+    /// so a thread let in for one stays in until it runs again.
+    private let stalled = Atomic<Int>(0)
     /// How often the monitor looks: long enough that a thread merely preempted (2 cores shared with nginx) rarely
     /// looks like one waiting.
     private static let tick = 0.002
@@ -71,7 +75,7 @@ final class ThreadAdmission: Sendable {
     func admit(_ gate: Gate) {
         while !closed.load(ordering: .relaxed) {
             let current = active.load(ordering: .sequentiallyConsistent)
-            if current <= concurrency { return }
+            if current <= concurrency + stalled.load(ordering: .sequentiallyConsistent) { return }
             if active.compareExchange(expected: current, desired: current - 1, ordering: .sequentiallyConsistent).exchanged {
                 // Let in (and counted active) by the monitor, or by `close`: poll now, whatever the count says.
                 return park(gate)
@@ -105,19 +109,24 @@ final class ThreadAdmission: Sendable {
         gate.condition.unlock()
     }
 
-    /// The monitor's look: when requests wait and nobody polls, let in a parked thread for each active one that
-    /// is waiting rather than running.
+    /// The monitor's look: count the active threads that wait rather than run, and let parked threads in until
+    /// `concurrency` plus that many are active, while requests wait in the poll.
     private func admitWhileWaiting() {
-        guard pollers.load(ordering: .sequentiallyConsistent) == 0, hasPendingWork() else { return }
         let now = DispatchTime.now().uptimeNanoseconds
         var waiting = 0
-        for gate in gates where gate.serving.load(ordering: .relaxed) {
+        for gate in gates {
+            guard gate.serving.load(ordering: .relaxed) else {
+                gate.sampled = (0, 0)  // a new request is measured from its own first look
+                continue
+            }
             let cpu = LibFCGI.cpuNanoseconds(clock: gate.clock.load(ordering: .relaxed))
             let (lastCPU, lastWall) = gate.sampled
             gate.sampled = (cpu, now)
             if lastWall != 0, now > lastWall, (cpu - lastCPU) * 20 < Int64(now - lastWall) { waiting += 1 }
         }
-        for _ in 0..<waiting {
+        stalled.store(waiting, ordering: .sequentiallyConsistent)
+        guard waiting > 0, pollers.load(ordering: .sequentiallyConsistent) == 0, hasPendingWork() else { return }
+        while active.load(ordering: .sequentiallyConsistent) < concurrency + waiting {
             guard let gate = parked.withLock({ $0.popLast() }) else { return }
             active.add(1, ordering: .sequentiallyConsistent)
             gate.condition.lock()

@@ -216,7 +216,7 @@ public final class WorkerPool: Sendable {
 
     /// Accepts up to `acceptBatch` connections from the backlog, arms each, then arms the listening socket again.
     private func acceptPending() {
-        for _ in 0..<Self.acceptBatch {
+        for _ in 0..<Self.acceptBatch where !isAcceptClosed {
             switch Connections.accept(listenSocket) {
             case .connection(let fd):
                 connections.add(1, ordering: .sequentiallyConsistent)
@@ -247,7 +247,7 @@ public final class WorkerPool: Sendable {
         case .closed:
             return close(fd)
         case .empty:
-            poll.arm(fd, tag: UInt64(fd))
+            if !poll.arm(fd, tag: UInt64(fd)) { close(fd) }
             return
         case .request:
             break

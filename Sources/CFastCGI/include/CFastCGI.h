@@ -16,9 +16,8 @@ int CFastCGI_listen_unix(const char *path, int backlog, mode_t mode);
 /// Returns 1 when `fd` is a listening stream socket (what nginx or systemd hand us), 0 otherwise.
 int CFastCGI_is_listening_socket(int fd);
 
-/// Waits up to `timeout_ms` (-1: forever) for the next request on a kept connection. Returns 1 when data is
-/// there to read, 0 when the peer closed the connection, -1 on timeout, -2 when a signal interrupted the wait.
-/// Returns 1 when a connection waits in the listen backlog of `fd`, 0 otherwise.
+/// Returns 1 when `fd` is readable now (a connection waits in a listening socket's backlog, or a descriptor is
+/// ready in an epoll set), 0 otherwise.
 int CFastCGI_has_pending_connection(int fd);
 
 /// Sends one datagram to systemd's notification socket (`NOTIFY_SOCKET`; a leading '@' names an abstract
